@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up what annex-race needs in ./.venv (idempotent). `--dev` adds the test tools.
+# Needs Python >= 3.11 and git; on Debian as root, missing system tools are installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+requirements=requirements.txt
+[[ "${1:-}" == "--dev" ]] && requirements=requirements-dev.txt
+
+need=()
+command -v git >/dev/null || need+=(git)
+command -v findmnt >/dev/null || need+=(util-linux)
+if ((${#need[@]})); then
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    else
+        echo "setup: please install ${need[*]}" >&2
+        exit 1
+    fi
+fi
+
+# DataLad commits in the datasets it makes: git needs an identity
+git config --global user.name >/dev/null || git config --global user.name "annex-race"
+git config --global user.email >/dev/null || git config --global user.email "annex-race@localhost"
+
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || { echo "setup: Python >= 3.11 needed" >&2; exit 1; }
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+stamp=.venv/.installed-$(cat "$requirements" requirements.txt | sha1sum | cut -c1-12)
+if [[ ! -e $stamp ]]; then
+    .venv/bin/pip install --quiet --upgrade pip
+    .venv/bin/pip install --quiet -r "$requirements"
+    touch "$stamp"
+fi
+echo "setup: ready ($(.venv/bin/git-annex version --raw 2>/dev/null || echo 'git-annex ?'), snakemake $(.venv/bin/snakemake --version))"

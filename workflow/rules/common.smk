@@ -1,0 +1,102 @@
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
+
+from annex_race.paths import RootError, check_root
+from annex_race.scenarios import normalize_axes, scenario_table
+
+# ---- configuration: checked before anything is created ----------------------
+
+
+def config_error(error):
+    """One line naming the offending config key and value."""
+    where = next((str(p) for p in error.absolute_path if isinstance(p, str)), None)
+    return (
+        f"config key '{where}': {error.message}"
+        if where
+        else f"config: {error.message}"
+    )
+
+
+normalize_axes(config)
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError as e:  # validate() wraps jsonschema's error in a multi-line one
+    raise WorkflowError(config_error(e.__context__)) from None
+try:
+    SOURCE_ROOT = check_root("source_root", config["source_root"])
+    CLONE_ROOT = check_root("clone_root", config["clone_root"])
+except RootError as e:
+    raise WorkflowError(str(e)) from None
+ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT)]
+
+SCENARIOS = scenario_table(config)
+
+
+# ---- where things live -------------------------------------------------------
+
+CONTAINER_SOURCE = f"{SOURCE_ROOT}/container_source/size-{{size}}"
+SOURCE_DS = f"{SOURCE_ROOT}/source_ds/size-{{size}}"
+INPUT_RIA = f"{SOURCE_ROOT}/ria/size-{{size}}_ss-{{ss}}"
+CLONE = f"{CLONE_ROOT}/{{scenario}}/clone-{{clone}}"
+BARRIERS = "results/barriers/{scenario}"
+RECORD = "results/records/{scenario}/clone-{clone}"
+
+
+wildcard_constraints:
+    scenario="|".join(SCENARIOS.index),
+    clone=r"\d+",
+    size=r"[1-9][0-9]*[KMG]?",
+    ss="on|off",
+
+
+# ---- input functions ----------------------------------------------------------
+
+
+def scenario_params(wildcards):
+    """The scenario's axis values, as plain Python values for the JSON record."""
+    row = SCENARIOS.loc[[wildcards.scenario]].to_dict("records")[0]
+    return {"scenario": wildcards.scenario, **row}
+
+
+def scenario_datasets(wildcards):
+    row = SCENARIOS.loc[wildcards.scenario]
+    return {
+        "container_source": CONTAINER_SOURCE.format(size=row.image_size) + ".json",
+        "ria": INPUT_RIA.format(size=row.image_size, ss=row.storage_sibling) + ".json",
+    }
+
+
+def co_scheduled():
+    """True when the siblings are jobs of this Snakemake process (local executor).
+
+    Then the barrier's output is a service: Snakemake runs a service job together
+    with all its consumers, so the siblings of a scenario are always started as one
+    group and can never deadlock at the barrier. On a cluster each clone is its own
+    job; they meet at the barrier on the shared filesystem.
+    """
+    return not workflow.non_local_exec
+
+
+def barrier_token(wildcards):
+    if co_scheduled():
+        n = SCENARIOS.loc[wildcards.scenario, "n_clones"]
+        if n > workflow.cores and not workflow.dryrun:
+            raise WorkflowError(
+                f"scenario {wildcards.scenario}: n_clones={n} clone jobs must run at once, "
+                f"but --cores is {workflow.cores}; use --cores {n} or more"
+            )
+        return f"{BARRIERS}/local.open".format(scenario=wildcards.scenario)
+    return f"{BARRIERS}/cluster.open".format(scenario=wildcards.scenario)
+
+
+def all_records(ext="json"):
+    return [
+        f"{RECORD}.{ext}".format(scenario=scenario, clone=clone)
+        for scenario, n in SCENARIOS["n_clones"].items()
+        for clone in range(n)
+    ]

@@ -1,0 +1,14 @@
+"""Snakemake entry for rule aggregate (logic: annex_race.aggregate, annex_race.timeline)."""
+
+from pathlib import Path
+
+from annex_race.aggregate import load_records, records_table, scenario_summary, summary_markdown
+from annex_race.logs import open_log
+from annex_race.timeline import plot_timeline
+
+open_log(snakemake.log[0])
+table = records_table(load_records(snakemake.input))
+summary = scenario_summary(table, snakemake.params.max_skew)
+table.to_csv(snakemake.output.table, sep="\t", index=False)
+Path(snakemake.output.summary).write_text(summary_markdown(summary))
+plot_timeline(table, snakemake.output.timeline, summary)

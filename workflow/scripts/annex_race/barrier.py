@@ -1,0 +1,124 @@
+"""A file barrier on a shared filesystem that releases all siblings at one clock time.
+
+Each sibling writes an arrival file. Once a sibling sees all `n` arrivals it knows
+the release time without asking anyone: the last arrival time plus `margin`. Every
+sibling computes the same value, so their gets start together to within clock
+resolution, however late each one noticed the last arrival (as long as it was
+within `margin`). A sibling that waits longer than `timeout` leaves a give-up mark
+and leaves; siblings that see the mark do not treat their run as concurrent.
+"""
+
+import json
+import os
+import socket
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+POLL = 0.01  # s between looks at the barrier directory
+
+
+@dataclass
+class Release:
+    """What a sibling observed at the barrier."""
+
+    arrived: float
+    released: float | None = None  # None: the barrier did not release
+    release_at: float | None = None  # the common release time all siblings computed
+    reason: str = "released"  # or "timeout", "sibling-gave-up"
+    siblings_seen: int = 0
+    arrivals: dict = field(default_factory=dict)
+
+    @property
+    def ok(self):
+        return self.released is not None
+
+    def asdict(self):
+        return asdict(self)
+
+
+def open_barrier(token_file):
+    """Write a fresh token for one run of a scenario; siblings meet in its directory."""
+    token = uuid.uuid4().hex
+    tmp = Path(f"{token_file}.{token}.tmp")
+    tmp.write_text(token)
+    tmp.rename(token_file)
+    return token
+
+
+def read_token(token_file, timeout):
+    """The token written by the barrier job (which may start a moment after us)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            token = Path(token_file).read_text().strip()
+            if token:
+                return token
+        except FileNotFoundError:
+            pass
+        if time.time() > deadline:
+            raise TimeoutError(f"no barrier token in {token_file} after {timeout} s")
+        time.sleep(POLL)
+
+
+def _write_atomic(path, payload):
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload))
+    tmp.rename(path)
+
+
+def _read_arrivals(directory):
+    arrivals = {}
+    for path in directory.glob("arrived-*.json"):
+        try:
+            arrivals[path.stem.removeprefix("arrived-")] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            pass  # being renamed into place: seen on the next look
+    return arrivals
+
+
+def _gave_up(directory):
+    return any(directory.glob("gave-up-*"))
+
+
+def _sleep_until(moment):
+    # sleep most of the way, then spin: time.sleep alone overshoots by ~0.1-1 ms
+    while (left := moment - time.time()) > 0.002:
+        time.sleep(left - 0.001)
+    while time.time() < moment:
+        pass
+
+
+def wait_at_barrier(directory, member, n, timeout, margin):
+    """Arrive as `member` (e.g. the clone index) and wait for all `n` siblings."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    arrived = time.time()
+    _write_atomic(
+        directory / f"arrived-{member}.json",
+        {"time": arrived, "host": socket.gethostname(), "pid": os.getpid()},
+    )
+    release = Release(arrived=arrived)
+    deadline = arrived + timeout
+    while True:
+        arrivals = _read_arrivals(directory)
+        release.siblings_seen = len(arrivals)
+        if _gave_up(directory):
+            release.reason = "sibling-gave-up"
+            return release
+        if len(arrivals) >= n:
+            break
+        if time.time() > deadline:
+            (directory / f"gave-up-{member}").touch()
+            release.reason = "timeout"
+            return release
+        time.sleep(POLL)
+    release.arrivals = {k: v["time"] for k, v in arrivals.items()}
+    release.release_at = max(release.arrivals.values()) + margin
+    _sleep_until(release.release_at)
+    if _gave_up(directory):  # a sibling timed out just as the last one arrived
+        release.reason = "sibling-gave-up"
+        return release
+    release.released = time.time()
+    return release

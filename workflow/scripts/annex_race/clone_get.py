@@ -1,0 +1,156 @@
+"""One clone job: clone the input RIA, install `containers`, meet the siblings, get.
+
+Each phase is a plain function; `clone_get` strings them together and returns the
+record (a dict) that the rule writes. A failure in any phase is data, not an
+exception: it ends up in the record.
+"""
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from . import logparse
+from .barrier import wait_at_barrier
+from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key
+from .paths import filesystem_type, safe_remove
+from .runner import git_config_env, run_logged
+
+METHODS = ("datalad-get", "containers-run", "annex-get")
+
+
+def get_command(method, clone_dir):
+    """(argv, cwd) that fetch the image the way a user's job script would."""
+    clone_dir = Path(clone_dir)
+    if method == "datalad-get":
+        return ["datalad", "get", f"{SUBDATASET}/{IMAGE}"], clone_dir
+    if method == "containers-run":
+        # the container's call format tests the image; `true` is the payload
+        return [
+            "datalad", "containers-run", "-n", f"{SUBDATASET}/{CONTAINER}",
+            "--explicit", "-m", "annex-race probe", "true",
+        ], clone_dir
+    if method == "annex-get":
+        return ["git", "annex", "get", IMAGE], clone_dir / SUBDATASET
+    raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+
+
+def annex_settings(scenario):
+    """git config for the get: debug output always, retry and bwlimit per scenario."""
+    return {
+        "annex.debug": "true",
+        "annex.retry": scenario["annex_retry"],
+        "annex.bwlimit": scenario["annex_bwlimit"],
+    }
+
+
+def tool_versions(env):
+    """The git-annex and DataLad versions this job actually runs."""
+    import datalad
+
+    out = subprocess.run(
+        ["git", "annex", "version", "--raw"], env=env, capture_output=True, text=True
+    )
+    return {"git_annex_version": out.stdout.strip() or None, "datalad_version": datalad.__version__}
+
+
+def verify_image(clone_dir, key):
+    """None if the image in the clone is present and matches `key`, else the problem."""
+    algorithm, size, digest = parse_key(key)
+    image = Path(clone_dir) / SUBDATASET / IMAGE
+    if not image.exists():  # an annex link without content does not "exist"
+        return f"{image}: content not present"
+    if image.stat().st_size != size:
+        return f"{image}: size {image.stat().st_size}, key says {size}"
+    if file_digest(image, algorithm) != digest:
+        return f"{image}: {algorithm} checksum does not match the key"
+    return None
+
+
+def clone_and_install(url, clone_dir, log):
+    """Clone the input RIA and install (not get) the `containers` subdataset."""
+    import datalad.api as dl
+
+    ds = dl.clone(source=url, path=str(clone_dir), result_renderer="disabled")
+    ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
+    url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
+    origin = subprocess.run(
+        ["git", "-C", str(Path(clone_dir) / SUBDATASET), "remote", "get-url", "origin"],
+        capture_output=True, text=True,
+    ).stdout.strip()
+    log.write(f"{time.time():.3f} containers installed from {origin} (.gitmodules: {url})\n")
+    return origin
+
+
+def slurm_info():
+    return {
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "slurm_node": os.environ.get("SLURMD_NODENAME"),
+    }
+
+
+def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
+              barrier_timeout, barrier_margin, log, roots, keep_clone=False, env=None):
+    """Run one clone job and return its record. `log` is an open text file."""
+    env = dict(os.environ if env is None else env)
+    record = {
+        **scenario,
+        "clone": clone,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        **slurm_info(),
+        **tool_versions(env),
+        "fs_source": filesystem_type(container_source["path"]),
+        "fs_clone": filesystem_type(clone_dir),
+        "origin": None,
+        "phase": "clone",
+        "t_get_start": None,
+        "t_get_end": None,
+        "attempts": [],
+        "exit_code": None,
+        "verify_error": None,
+        "outcome": "failed",
+        "failure_messages": [],
+        "log": str(Path(log.name).absolute()),
+    }
+    safe_remove(clone_dir, roots)  # left over from an interrupted earlier run
+    Path(clone_dir).parent.mkdir(parents=True, exist_ok=True)
+
+    record["t_clone_start"] = time.time()
+    try:
+        record["origin"] = clone_and_install(ria["url"], clone_dir, log)
+    except Exception as e:  # a failed clone is an observation like any other
+        record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
+    record["t_clone_end"] = time.time()
+
+    # arrive even after a failed clone, so siblings are not left waiting for us
+    release = wait_at_barrier(barrier_dir, clone, scenario["n_clones"],
+                              barrier_timeout, barrier_margin)
+    record.update(
+        t_barrier_arrive=release.arrived,
+        t_barrier_release=release.released,
+        barrier_release_at=release.release_at,
+        barrier=release.reason,
+    )
+    log.write(f"{time.time():.3f} barrier: {release.reason} ({release.siblings_seen} seen)\n")
+
+    if record["origin"] is not None:
+        record["phase"] = "get"
+        cmd, cwd = get_command(scenario["method"], clone_dir)
+        get_env = {**env, **git_config_env(annex_settings(scenario))}
+        log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
+        run = run_logged(cmd, log, cwd=cwd, env=get_env)
+        problem = verify_image(clone_dir, container_source["key"])
+        record.update(
+            t_get_start=run.started,
+            t_get_end=run.ended,
+            exit_code=run.exit_code,
+            attempts=logparse.attempt_times(run.lines),
+            failure_messages=logparse.failure_messages(run.text),
+            verify_error=problem,
+            outcome="ok" if run.exit_code == 0 and problem is None else "failed",
+        )
+    if not keep_clone:
+        safe_remove(clone_dir, roots)
+    return record

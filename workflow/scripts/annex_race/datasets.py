@@ -1,0 +1,162 @@
+"""The datasets under study: container_source, source_ds and the input RIA stores.
+
+Each builder returns a small manifest (a dict) that the rule writes as its output,
+so later steps read paths and keys from one place. Builders start by removing what
+a failed earlier attempt left behind, through paths.safe_remove.
+"""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .paths import safe_remove
+
+CONTAINER = "bids-mriqc"
+IMAGE = f".datalad/environments/{CONTAINER}/image"  # inside the containers dataset
+SUBDATASET = "containers"
+ALIAS = "analysis"  # the analysis dataset's alias in every input RIA store
+SIBLING = "input"  # the RIA sibling's name, as BABS calls it
+# No Singularity needed, yet containers-run still reads the image: it must be a
+# non-empty file (an annex link without content fails the test).
+CALL_FORMAT = "test -s {img} && {cmd}"
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+CHUNK = 64 * 1024**2
+
+
+def parse_size(size):
+    """'50M' -> 52428800 (K/M/G are binary units); plain integers are bytes."""
+    match = re.fullmatch(r"([1-9][0-9]*)([KMG]?)", str(size))
+    if not match:
+        raise ValueError(f"image_size {size!r}: expected e.g. 500K, 50M or 5G")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def write_random(path, nbytes, seed=None):
+    """Write `nbytes` of incompressible random bytes in large chunks (disk speed)."""
+    rng = np.random.default_rng(seed)
+    with open(path, "wb") as f:
+        left = nbytes
+        while left:
+            n = min(CHUNK, left)
+            f.write(rng.bytes(n))
+            left -= n
+
+
+# git-annex hashing backends (DataLad's default is MD5E) -> hashlib names
+_BACKEND_HASHES = {"MD5": "md5", "SHA1": "sha1", "SHA256": "sha256", "SHA512": "sha512"}
+
+
+def parse_key(key):
+    """(hashlib name, size, hex digest) of a hashing-backend key with a size field.
+
+    E.g. MD5E-s20971520--82947fd52656d9e9e41b5287c450708b -> ("md5", 20971520, "8294…").
+    """
+    match = re.fullmatch(r"([A-Z0-9]+?)E?-s(\d+)--([0-9a-f]+)(\..*)?", key)
+    if not match or match.group(1) not in _BACKEND_HASHES:
+        raise ValueError(f"not a hashing git-annex key with a size: {key}")
+    return _BACKEND_HASHES[match.group(1)], int(match.group(2)), match.group(3)
+
+
+def file_digest(path, algorithm):
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, algorithm).hexdigest()
+
+
+def make_container_source(path, image_size, roots):
+    """A standalone dataset with a random image registered BABS-style."""
+    import datalad.api as dl
+
+    path = Path(path)
+    safe_remove(path, roots)
+    ds = dl.create(path=str(path), result_renderer="disabled")
+    image = path / IMAGE
+    image.parent.mkdir(parents=True)
+    write_random(image, parse_size(image_size))
+    ds.save(path=str(image), message="Add fake container image", result_renderer="disabled")
+    dl.containers_add(
+        CONTAINER,
+        image=IMAGE,
+        call_fmt=CALL_FORMAT,
+        dataset=ds,
+        result_renderer="disabled",
+    )
+    key = ds.repo.get_file_annexinfo(str(image))["key"]
+    return {"path": str(path), "dataset_id": ds.id, "image": IMAGE, "key": key}
+
+
+def make_source_ds(path, container_source, roots):
+    """The analysis dataset with `containers` cloned from container_source.
+
+    The subdataset URL in .gitmodules stays the absolute path of container_source:
+    clones live elsewhere, and without a storage sibling that URL is where every
+    clone job fetches the image from.
+    """
+    import datalad.api as dl
+
+    path = Path(path)
+    safe_remove(path, roots)
+    ds = dl.create(path=str(path), result_renderer="disabled")
+    dl.clone(
+        source=container_source["path"],
+        path=str(path / SUBDATASET),
+        dataset=ds,
+        result_renderer="disabled",
+    )
+    url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
+    if url != container_source["path"]:
+        raise RuntimeError(f"{path}: .gitmodules records {url}, not {container_source['path']}")
+    return {"path": str(path), "dataset_id": ds.id, "containers_url": url}
+
+
+def export_ria(store, source_ds, storage_sibling, roots):
+    """Export source_ds into a new RIA store, with or without a storage sibling.
+
+    The export runs from a throwaway clone so that several stores can be made from
+    one source_ds at once without two processes writing its git config.
+    off: only the top-level dataset goes into the store (no annex content, no
+         `containers`), so clones fall back to the .gitmodules URL.
+    on:  the ORA storage sibling is created, `containers` and its image content are
+         pushed too, so clones never touch container_source.
+    """
+    import datalad.api as dl
+
+    store = Path(store)
+    staging = store.with_name(store.name + ".export")
+    for stale in (store, staging):
+        safe_remove(stale, roots)
+    ds = dl.clone(source=source_ds["path"], path=str(staging), result_renderer="disabled")
+    on = storage_sibling == "on"
+    if on:
+        ds.get(f"{SUBDATASET}/{IMAGE}", result_renderer="disabled")
+    dl.create_sibling_ria(
+        url=f"ria+file://{store}",
+        name=SIBLING,
+        dataset=ds,
+        storage_sibling=on,
+        alias=ALIAS,
+        new_store_ok=True,
+        recursive=on,
+        result_renderer="disabled",
+    )
+    ds.push(to=SIBLING, recursive=on, data="anything" if on else "nothing",
+            result_renderer="disabled")
+    safe_remove(staging, roots)
+    return {
+        "store": str(store),
+        "url": f"ria+file://{store}#~{ALIAS}",
+        "storage_sibling": storage_sibling,
+        "dataset_id": source_ds["dataset_id"],
+        "containers_in_store": on,
+    }
+
+
+def write_manifest(path, manifest):
+    Path(path).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def read_manifest(path):
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,75 @@
+"""Work roots: checking them before a run, and the one function that deletes."""
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+
+class RootError(ValueError):
+    """A configured work root cannot be used."""
+
+
+def check_root(name, path):
+    """Return `path` as an absolute Path if a directory can be created or used there.
+
+    Nothing is created: the nearest existing ancestor must be a writable directory.
+    Raises RootError with one line naming the config key and the offending path.
+    """
+    root = Path(path).expanduser().absolute()
+    probe = root
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise RootError(f"config key '{name}': {root}: {probe} is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise RootError(f"config key '{name}': {root}: {probe} is not writable")
+    return root
+
+
+def _inside(path, roots):
+    path = Path(os.path.abspath(path))
+    return any(
+        path != Path(root).absolute() and path.is_relative_to(Path(root).absolute())
+        for root in roots
+    )
+
+
+def safe_remove(path, roots):
+    """Delete `path` (file, symlink or tree) if it lies strictly inside one of `roots`.
+
+    git-annex makes object files and their directories read-only, so write
+    permission is restored on the way down. Refuses anything else with ValueError:
+    this is the only place in the workflow that deletes data.
+    """
+    path = Path(os.path.abspath(path))
+    if not _inside(path, roots):
+        raise ValueError(f"refusing to delete {path}: outside the work roots {list(roots)}")
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+        return
+    if not path.exists():
+        return
+
+    # top-down walk: each directory is made writable before it is entered
+    os.chmod(path, os.stat(path).st_mode | stat.S_IRWXU)
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            full = os.path.join(dirpath, d)
+            if not os.path.islink(full):
+                os.chmod(full, os.stat(full).st_mode | stat.S_IRWXU)
+    shutil.rmtree(path)
+
+
+def filesystem_type(path):
+    """The type of the filesystem holding `path` (e.g. ext4, tmpfs, nfs, btrfs)."""
+    probe = Path(path).absolute()
+    while not probe.exists():
+        probe = probe.parent
+    out = subprocess.run(
+        ["findmnt", "--noheadings", "--output", "FSTYPE", "--target", str(probe)],
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip() or "unknown"

@@ -1,0 +1,60 @@
+"""Run a command, timestamping every line of its output as it arrives."""
+
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Run:
+    cmd: list
+    started: float
+    ended: float
+    exit_code: int
+    lines: list = field(default_factory=list)  # [(unix time, text)], stdout and stderr merged
+
+    @property
+    def text(self):
+        return [text for _, text in self.lines]
+
+
+def git_config_env(settings):
+    """Environment that sets git config for git, git-annex and DataLad alike.
+
+    GIT_CONFIG_COUNT/KEY/VALUE (git >= 2.31) reach every git and git-annex process
+    the command starts, including those DataLad starts, so all three methods run
+    with the same settings. Empty values are left out.
+    """
+    items = [(k, str(v)) for k, v in settings.items() if v not in ("", None)]
+    env = {"GIT_CONFIG_COUNT": str(len(items))}
+    for i, (key, value) in enumerate(items):
+        env[f"GIT_CONFIG_KEY_{i}"] = key
+        env[f"GIT_CONFIG_VALUE_{i}"] = value
+    return env
+
+
+def run_logged(cmd, log, cwd=None, env=None):
+    """Run `cmd`, appending `<unix time> <line>` to the open file `log` as lines arrive."""
+    started = time.time()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        bufsize=1,
+    )
+    lines = []
+    for raw in proc.stdout:
+        now = time.time()
+        # progress meters redraw with \r: keep each redraw as its own line
+        for text in raw.rstrip("\n").split("\r"):
+            if text.strip():
+                lines.append((now, text))
+                log.write(f"{now:.3f} {text}\n")
+        log.flush()
+    exit_code = proc.wait()
+    return Run(cmd=list(cmd), started=started, ended=time.time(), exit_code=exit_code, lines=lines)

@@ -1,0 +1,27 @@
+"""Snakemake entry for rule clone_get (logic: annex_race.clone_get)."""
+
+import json
+from pathlib import Path
+
+from annex_race.barrier import read_token
+from annex_race.clone_get import clone_get
+from annex_race.datasets import read_manifest
+from annex_race.logs import open_log
+
+log = open_log(snakemake.log[0])
+params = snakemake.params
+token = read_token(snakemake.input.barrier, params.barrier_timeout)
+record = clone_get(
+    scenario=params.scenario,
+    clone=int(snakemake.wildcards.clone),
+    ria=read_manifest(snakemake.input.ria),
+    container_source=read_manifest(snakemake.input.container_source),
+    clone_dir=params.clone_dir,
+    barrier_dir=Path(params.barriers) / token,
+    barrier_timeout=params.barrier_timeout,
+    barrier_margin=params.barrier_margin,
+    log=log,
+    roots=params.roots,
+    keep_clone=params.keep_clones,
+)
+Path(snakemake.output[0]).write_text(json.dumps(record, indent=2) + "\n")

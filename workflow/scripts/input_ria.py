@@ -1,0 +1,13 @@
+"""Snakemake entry for rule input_ria (logic: annex_race.datasets)."""
+
+from annex_race.datasets import export_ria, read_manifest, write_manifest
+from annex_race.logs import open_log
+
+open_log(snakemake.log[0])
+manifest = export_ria(
+    snakemake.params.store,
+    read_manifest(snakemake.input.source_ds),
+    snakemake.wildcards.ss,
+    snakemake.params.roots,
+)
+write_manifest(snakemake.output[0], manifest)

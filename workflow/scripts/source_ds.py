@@ -1,0 +1,12 @@
+"""Snakemake entry for rule source_ds (logic: annex_race.datasets)."""
+
+from annex_race.datasets import make_source_ds, read_manifest, write_manifest
+from annex_race.logs import open_log
+
+open_log(snakemake.log[0])
+manifest = make_source_ds(
+    snakemake.params.path,
+    read_manifest(snakemake.input.container_source),
+    snakemake.params.roots,
+)
+write_manifest(snakemake.output[0], manifest)
