@@ -6,6 +6,7 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/git_annex.smk"
 include: "workflow/rules/datasets.smk"
 include: "workflow/rules/clone_get.smk"
 include: "workflow/rules/aggregate.smk"

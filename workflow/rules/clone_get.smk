@@ -36,7 +36,7 @@ rule barrier_cluster:
 
 rule clone_get:
     input:
-        unpack(scenario_datasets),
+        unpack(scenario_inputs),
         barrier=barrier_token,
     output:
         f"{RECORD}.json",
@@ -53,5 +53,6 @@ rule clone_get:
         barrier_timeout=config["barrier_timeout"],
         barrier_margin=config["barrier_margin"],
         keep_clones=config["keep_clones"],
+        backoff=config["backoff"],
     script:
         "../scripts/clone_get.py"

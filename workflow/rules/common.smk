@@ -6,6 +6,7 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
+from annex_race import git_annex
 from annex_race.paths import RootError, check_root
 from annex_race.scenarios import normalize_axes, scenario_table
 
@@ -33,18 +34,48 @@ try:
 except RootError as e:
     raise WorkflowError(str(e)) from None
 ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT)]
-
-SCENARIOS = scenario_table(config)
+try:
+    SCENARIOS = scenario_table(config)
+except ValueError as e:
+    raise WorkflowError(str(e)) from None
 
 
 # ---- where things live -------------------------------------------------------
 
+GIT_ANNEX = f"{SOURCE_ROOT}/git-annex/{{version}}"
+
 CONTAINER_SOURCE = f"{SOURCE_ROOT}/container_source/size-{{size}}"
 SOURCE_DS = f"{SOURCE_ROOT}/source_ds/size-{{size}}"
+PREFETCH = f"{SOURCE_DS}.prefetch"
 INPUT_RIA = f"{SOURCE_ROOT}/ria/size-{{size}}_ss-{{ss}}"
 CLONE = f"{CLONE_ROOT}/{{scenario}}/clone-{{clone}}"
 BARRIERS = "results/barriers/{scenario}"
 RECORD = "results/records/{scenario}/clone-{clone}"
+
+
+def check_git_annex_versions():
+    """Stop before anything is made if a requested git-annex is not on PyPI.
+
+    Asked once, by the Snakemake process the user started, and only for versions
+    not installed yet; when the index cannot be reached, the install rule decides.
+    """
+    wanted = [
+        v
+        for v in SCENARIOS["git_annex"].unique()
+        if v != git_annex.SYSTEM
+        and not Path(GIT_ANNEX.format(version=v) + ".json").exists()
+    ]
+    if not wanted or workflow.remote_exec:
+        return
+    available = git_annex.available_versions()
+    for version in wanted:
+        if available is not None and version not in available:
+            raise WorkflowError(
+                f"config key 'git_annex': {version} is not a version of PyPI's git-annex package"
+            )
+
+
+check_git_annex_versions()
 
 
 wildcard_constraints:
@@ -52,6 +83,7 @@ wildcard_constraints:
     clone=r"\d+",
     size=r"[1-9][0-9]*[KMG]?",
     ss="on|off",
+    version=r"system|[0-9]+\.[0-9]{8}(\.post[0-9]+)?",
 
 
 # ---- input functions ----------------------------------------------------------
@@ -63,12 +95,17 @@ def scenario_params(wildcards):
     return {"scenario": wildcards.scenario, **row}
 
 
-def scenario_datasets(wildcards):
+def scenario_inputs(wildcards):
+    """Manifests a clone job reads: datasets, its git-annex, a prefetched copy."""
     row = SCENARIOS.loc[wildcards.scenario]
-    return {
+    inputs = {
         "container_source": CONTAINER_SOURCE.format(size=row.image_size) + ".json",
         "ria": INPUT_RIA.format(size=row.image_size, ss=row.storage_sibling) + ".json",
+        "git_annex": GIT_ANNEX.format(version=row.git_annex) + ".json",
     }
+    if row.workaround == "prefetch":
+        inputs["prefetch"] = PREFETCH.format(size=row.image_size) + ".json"
+    return inputs
 
 
 def co_scheduled():

@@ -47,3 +47,17 @@ rule input_ria:
         roots=ROOTS,
     script:
         "../scripts/input_ria.py"
+
+
+rule prefetch:
+    """Workaround prefetch: fetch the image once into source_ds's `containers`."""
+    input:
+        source_ds=f"{SOURCE_DS}.json",
+    output:
+        f"{PREFETCH}.json",
+    log:
+        "results/logs/prefetch/size-{size}.log",
+    conda:
+        "../envs/annex-race.yaml"
+    script:
+        "../scripts/prefetch.py"

@@ -1,12 +1,18 @@
 """Snakemake entry for rule clone_get (logic: annex_race.clone_get)."""
 
 import json
+import os
 from pathlib import Path
 
+from annex_race import git_annex
 from annex_race.barrier import read_token
-from annex_race.clone_get import clone_get
 from annex_race.datasets import read_manifest
 from annex_race.logs import open_log
+
+# the scenario's git-annex first on PATH, before DataLad looks for one
+git_annex.use(read_manifest(snakemake.input.git_annex), os.environ)
+
+from annex_race.clone_get import clone_get  # noqa: E402
 
 log = open_log(snakemake.log[0])
 params = snakemake.params
@@ -22,6 +28,8 @@ record = clone_get(
     barrier_margin=params.barrier_margin,
     log=log,
     roots=params.roots,
+    backoff=params.backoff,
+    prefetch=read_manifest(snakemake.input.prefetch) if "prefetch" in snakemake.input.keys() else None,
     keep_clone=params.keep_clones,
 )
 Path(snakemake.output[0]).write_text(json.dumps(record, indent=2) + "\n")

@@ -58,7 +58,7 @@ def scenario_summary(table, max_skew, axes=AXES):
                 "first_failure": failures.iloc[0] if len(failures) else "",
                 "median_get_s": group["get_s"].median(),
                 "skew_ms": 1000 * (group["t_get_start"].max() - group["t_get_start"].min()),
-                "git_annex": ", ".join(sorted(group["git_annex_version"].dropna().unique())),
+                "git_annex_run": ", ".join(sorted(group["git_annex_version"].dropna().unique())),
                 "fs_clone": ", ".join(sorted(group["fs_clone"].unique())),
             }
         )
@@ -88,7 +88,7 @@ def summary_markdown(summary, axes=AXES):
             for v, d in zip(summary["verdict"], summary["detail"])
         ]
     )
-    columns = [*axes, "result", "first_failure", "median_get_s", "skew_ms", "git_annex", "fs_clone"]
+    columns = [*axes, "result", "first_failure", "median_get_s", "skew_ms", "git_annex_run", "fs_clone"]
     counts = summary["verdict"].value_counts()
     head = ", ".join(f"{counts.get(v, 0)} {v}" for v in (PASS, FAIL, INCONCLUSIVE))
     return "\n".join(

@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import logparse
+from . import git_annex, logparse
 from .barrier import wait_at_barrier
 from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key
 from .paths import filesystem_type, safe_remove
@@ -36,13 +36,35 @@ def get_command(method, clone_dir):
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
-def annex_settings(scenario):
-    """git config for the get: debug output always, retry and bwlimit per scenario."""
-    return {
+def annex_settings(scenario, backoff):
+    """git config for the get: debug output always, retry and bwlimit per scenario;
+    the retry-backoff workaround retries more often, waiting longer each time."""
+    settings = {
         "annex.debug": "true",
         "annex.retry": scenario["annex_retry"],
         "annex.bwlimit": scenario["annex_bwlimit"],
     }
+    if scenario["workaround"] == "retry-backoff":
+        settings["annex.retry"] = backoff["annex_retry"]
+        settings["annex.retry-delay"] = backoff["annex_retry_delay"]
+    return settings
+
+
+def link_prefetched(clone_dir, key, content):
+    """Point the clone's annex object for `key` at the prefetched copy.
+
+    git-annex then finds the content present and the get transfers nothing; the
+    image in the clone resolves to the shared copy (what BABS's job script
+    achieves by symlinking the image).
+    """
+    containers = Path(clone_dir) / SUBDATASET
+    relpath = subprocess.run(
+        ["git", "annex", "examinekey", "--format=${hashdirmixed}${key}/${key}", key],
+        cwd=containers, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    obj = containers / ".git" / "annex" / "objects" / relpath
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    obj.symlink_to(content)
 
 
 def tool_versions(env):
@@ -91,16 +113,22 @@ def slurm_info():
 
 
 def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
-              barrier_timeout, barrier_margin, log, roots, keep_clone=False, env=None):
-    """Run one clone job and return its record. `log` is an open text file."""
+              barrier_timeout, barrier_margin, log, roots, backoff=None, prefetch=None,
+              keep_clone=False, env=None):
+    """Run one clone job and return its record. `log` is an open text file.
+
+    `prefetch`: manifest of the prefetched image (workaround prefetch), else None.
+    """
     env = dict(os.environ if env is None else env)
+    versions = tool_versions(env)
+    git_annex.check(scenario["git_annex"], versions["git_annex_version"])
     record = {
         **scenario,
         "clone": clone,
         "host": socket.gethostname(),
         "pid": os.getpid(),
         **slurm_info(),
-        **tool_versions(env),
+        **versions,
         "fs_source": filesystem_type(container_source["path"]),
         "fs_clone": filesystem_type(clone_dir),
         "origin": None,
@@ -120,6 +148,8 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
     record["t_clone_start"] = time.time()
     try:
         record["origin"] = clone_and_install(ria["url"], clone_dir, log)
+        if prefetch:
+            link_prefetched(clone_dir, container_source["key"], prefetch["content"])
     except Exception as e:  # a failed clone is an observation like any other
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
     record["t_clone_end"] = time.time()
@@ -138,7 +168,7 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
     if record["origin"] is not None:
         record["phase"] = "get"
         cmd, cwd = get_command(scenario["method"], clone_dir)
-        get_env = {**env, **git_config_env(annex_settings(scenario))}
+        get_env = {**env, **git_config_env(annex_settings(scenario, backoff))}
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
         run = run_logged(cmd, log, cwd=cwd, env=get_env)
         problem = verify_image(clone_dir, container_source["key"])

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .logparse import attempt_times
 from .paths import safe_remove
+from .runner import run_logged
 
 CONTAINER = "bids-mriqc"
 IMAGE = f".datalad/environments/{CONTAINER}/image"  # inside the containers dataset
@@ -151,6 +153,22 @@ def export_ria(store, source_ds, storage_sibling, roots):
         "storage_sibling": storage_sibling,
         "dataset_id": source_ds["dataset_id"],
         "containers_in_store": on,
+    }
+
+
+def prefetch_image(source_ds, log):
+    """BABS's fix: one job fetches the image into the analysis dataset's `containers`.
+
+    Clone jobs then link to this copy instead of fetching from the origin.
+    """
+    run = run_logged(["datalad", "get", f"{SUBDATASET}/{IMAGE}"], log, cwd=source_ds["path"])
+    if run.exit_code:
+        raise RuntimeError(f"prefetch into {source_ds['path']} failed: see {log.name}")
+    content = (Path(source_ds["path"]) / SUBDATASET / IMAGE).resolve(strict=True)
+    return {
+        "content": str(content),
+        "transfers": len(attempt_times(run.lines)),
+        "seconds": run.ended - run.started,
     }
 
 

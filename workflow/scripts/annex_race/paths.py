@@ -72,4 +72,6 @@ def filesystem_type(path):
         capture_output=True,
         text=True,
     )
-    return out.stdout.strip() or "unknown"
+    # stacked mounts list several lines; the last one is the mount on top
+    lines = out.stdout.split()
+    return lines[-1] if lines else "unknown"

@@ -13,6 +13,8 @@ AXES = {
     "n_clones": "n",
     "annex_retry": "retry",
     "annex_bwlimit": "bw",
+    "git_annex": "ga",
+    "workaround": "wa",
 }
 
 
@@ -29,11 +31,19 @@ def as_list(value):
     return [value]
 
 
+def _version_text(value):
+    # `--config git_annex=10.20260120` arrives as the float 10.2026012: git-annex
+    # versions have eight date digits after the dot, which restores the text
+    return f"{value:.8f}" if isinstance(value, float) else value
+
+
 def normalize_axes(config, axes=AXES):
     """Turn every axis present in `config` into a list, in place."""
     for axis in axes:
         if axis in config:
             config[axis] = as_list(config[axis])
+    if "git_annex" in config:
+        config["git_annex"] = [_version_text(v) for v in config["git_annex"]]
     return config
 
 
@@ -46,10 +56,23 @@ def scenario_id(params, axes=AXES):
     return "_".join(f"{tag}-{value_tag(params[axis])}" for axis, tag in axes.items())
 
 
+def matches(params, pattern):
+    """True if `params` has, for every axis in `pattern`, that value or one of those values."""
+    return all(params[axis] in as_list(values) for axis, values in pattern.items())
+
+
 def scenario_table(config, axes=AXES):
-    """One row per scenario (the cartesian product of the axes), indexed by id."""
+    """One row per scenario, indexed by id: the cartesian product of the axes, less
+    the combinations matching an entry of `skip` (unless `full_matrix` is set)."""
     names = list(axes)
     rows = [dict(zip(names, combo)) for combo in itertools.product(*(config[a] for a in names))]
+    for pattern in config.get("skip", []):
+        if unknown := set(pattern) - set(names):
+            raise ValueError(f"config key 'skip': {sorted(unknown)[0]!r} is not an axis")
+    if not config.get("full_matrix", True):
+        rows = [r for r in rows if not any(matches(r, p) for p in config.get("skip", []))]
+    if not rows:
+        raise ValueError("config: every scenario of the matrix is skipped")
     table = pd.DataFrame(rows, columns=names)
     table.index = pd.Index([scenario_id(row, axes) for row in rows], name="scenario")
     duplicated = table.index[table.index.duplicated()]

@@ -1,0 +1,102 @@
+import json
+
+import pandas as pd
+import pytest
+
+from annex_race.aggregate import (
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    records_table,
+    scenario_summary,
+    summary_markdown,
+)
+from annex_race.timeline import plot_timeline
+
+RELEASE = 1000.0
+
+
+def record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, n=2, barrier="released",
+           failures=(), attempts=None):
+    return {
+        "scenario": scenario, "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
+        "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
+        "workaround": "none", "clone": clone, "host": "h", "pid": 1, "slurm_job_id": None,
+        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
+        "fs_source": "ext4", "fs_clone": "ext4", "origin": "/o", "phase": "get",
+        "t_clone_start": RELEASE - 3, "t_clone_end": RELEASE - 1, "t_barrier_arrive": RELEASE - 1,
+        "t_barrier_release": start if barrier == "released" else None,
+        "barrier_release_at": RELEASE if barrier == "released" else None, "barrier": barrier,
+        "t_get_start": start, "t_get_end": start + get_s,
+        "attempts": [start + 0.1] if attempts is None else attempts,
+        "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
+        "failure_messages": list(failures), "log": "/x.log",
+    }
+
+
+def summarize(records, max_skew=1.0):
+    table = records_table(records)
+    return table, scenario_summary(table, max_skew=max_skew).set_index("scenario")
+
+
+def test_all_clones_ok_is_pass():
+    _, summary = summarize([record(clone=0), record(clone=1, start=RELEASE + 0.002)])
+    assert summary.loc["s1", "verdict"] == PASS
+    assert summary.loc["s1", "skew_ms"] == pytest.approx(2.0)
+    assert summary.loc["s1", "median_get_s"] == pytest.approx(2.0)
+
+
+def test_one_failed_clone_is_fail_with_count_and_first_message():
+    msg = "transfer already in progress, or unable to take transfer lock"
+    _, summary = summarize([record(clone=0), record(clone=1, outcome="failed", failures=[msg, "x"])])
+    assert summary.loc["s1", "verdict"] == FAIL
+    assert summary.loc["s1", "detail"] == "1 of 2 failed"
+    assert summary.loc["s1", "first_failure"] == msg
+
+
+@pytest.mark.parametrize(
+    "records, why",
+    [
+        ([record(clone=0)], "records missing"),
+        ([record(clone=0), record(clone=1, barrier="timeout")], "barrier timeout"),
+        ([record(clone=0), record(clone=1, start=RELEASE + 5)], "5.00 s apart"),
+    ],
+)
+def test_a_scenario_that_was_not_concurrent_is_never_pass(records, why):
+    _, summary = summarize(records)
+    assert summary.loc["s1", "verdict"] == INCONCLUSIVE
+    assert why in summary.loc["s1", "detail"]
+
+
+def test_failure_while_not_concurrent_is_inconclusive_not_fail():
+    _, summary = summarize([record(clone=0, outcome="failed"), record(clone=1, barrier="timeout")])
+    assert summary.loc["s1", "verdict"] == INCONCLUSIVE
+
+
+def test_table_keeps_lists_as_json_and_derives_durations():
+    table, _ = summarize([record(clone=1), record(clone=0)])
+    assert list(table["clone"]) == [0, 1]
+    assert json.loads(table.loc[0, "attempts"]) == [RELEASE + 0.1]
+    assert table.loc[0, "clone_s"] == pytest.approx(2.0)
+
+
+def test_summary_markdown_has_one_row_per_scenario():
+    records = [record(scenario=s, clone=c) for s in ("a", "b", "c") for c in (0, 1)]
+    _, summary = summarize(records)
+    text = summary_markdown(summary.reset_index())
+    rows = [line for line in text.splitlines() if line.startswith("| off ")]
+    assert len(rows) == 3
+    assert "3 PASS, 0 FAIL, 0 INCONCLUSIVE" in text
+
+
+def test_timeline_draws_a_png(tmp_path):
+    records = [
+        record(scenario=f"s{i}", clone=c, outcome="failed" if c else "ok", attempts=[RELEASE, RELEASE + 1])
+        for i in range(25)
+        for c in (0, 1)
+    ]
+    table, summary = summarize(records)
+    path = tmp_path / "t.png"
+    plot_timeline(table, path, summary.reset_index())
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 20_000

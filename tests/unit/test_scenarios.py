@@ -1,0 +1,50 @@
+import pytest
+
+from annex_race.scenarios import AXES, as_list, normalize_axes, scenario_id, scenario_table
+
+BASE = {
+    "storage_sibling": ["off", "on"],
+    "method": ["datalad-get", "annex-get"],
+    "image_size": ["50M"],
+    "n_clones": [2],
+    "annex_retry": [3],
+    "annex_bwlimit": [""],
+    "git_annex": ["10.20260115"],
+    "workaround": ["none", "prefetch"],
+}
+
+
+def test_scalars_from_the_command_line_become_one_value_lists():
+    config = normalize_axes({"storage_sibling": "on", "n_clones": 3, "annex_bwlimit": None})
+    assert config == {"storage_sibling": ["on"], "n_clones": [3], "annex_bwlimit": [""]}
+    assert as_list(["a", "b"]) == ["a", "b"]
+
+
+def test_git_annex_version_parsed_as_float_gets_its_trailing_zero_back():
+    # snakemake --config git_annex=10.20260120 parses the value as a float
+    assert normalize_axes({"git_annex": 10.2026012})["git_annex"] == ["10.20260120"]
+
+
+def test_ids_are_readable_and_name_every_axis():
+    params = {axis: BASE[axis][0] for axis in AXES}
+    sid = scenario_id(params)
+    assert sid.startswith("ss-off_method-datalad-get_size-50M_n-2_retry-3_bw-none")
+    assert sid.count("_") == len(AXES) - 1
+
+
+def test_table_is_the_cartesian_product():
+    table = scenario_table(BASE)
+    assert len(table) == 2 * 2 * 2
+    assert table.index.is_unique
+    assert set(table.columns) == set(AXES)
+
+
+def test_skip_leaves_out_matching_scenarios_unless_full_matrix():
+    config = {**BASE, "skip": [{"workaround": "prefetch", "storage_sibling": "on"}]}
+    assert len(scenario_table({**config, "full_matrix": False})) == 8 - 2
+    assert len(scenario_table({**config, "full_matrix": True})) == 8
+
+
+def test_skip_naming_an_unknown_axis_is_an_error():
+    with pytest.raises(ValueError, match="'colour' is not an axis"):
+        scenario_table({**BASE, "full_matrix": False, "skip": [{"colour": "red"}]})

@@ -1,0 +1,7 @@
+"""Snakemake entry for rule prefetch (logic: annex_race.datasets)."""
+
+from annex_race.datasets import prefetch_image, read_manifest, write_manifest
+from annex_race.logs import open_log
+
+log = open_log(snakemake.log[0])
+write_manifest(snakemake.output[0], prefetch_image(read_manifest(snakemake.input.source_ds), log))
