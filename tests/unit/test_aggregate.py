@@ -28,9 +28,12 @@ def record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, n=2, 
         "t_barrier_release": start if barrier == "released" else None,
         "barrier_release_at": RELEASE if barrier == "released" else None, "barrier": barrier,
         "t_get_start": start, "t_get_end": start + get_s,
-        "attempts": [start + 0.1] if attempts is None else attempts,
+        "attempts": [{"t": start + 0.1, "event": "transfer", "remote": "origin"}]
+        if attempts is None else attempts,
         "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
         "failure_messages": list(failures), "log": "/x.log",
+        "cause": None if outcome == "ok" else "transfer-lock",
+        "evidence": [] if outcome == "ok" else list(failures[:1]) or ["x"],
     }
 
 
@@ -76,7 +79,8 @@ def test_failure_while_not_concurrent_is_inconclusive_not_fail():
 def test_table_keeps_lists_as_json_and_derives_durations():
     table, _ = summarize([record(clone=1), record(clone=0)])
     assert list(table["clone"]) == [0, 1]
-    assert json.loads(table.loc[0, "attempts"]) == [RELEASE + 0.1]
+    assert json.loads(table.loc[0, "attempts"])[0]["t"] == RELEASE + 0.1
+    assert table.loc[0, "transfers"] == 1
     assert table.loc[0, "clone_s"] == pytest.approx(2.0)
 
 
@@ -91,7 +95,9 @@ def test_summary_markdown_has_one_row_per_scenario():
 
 def test_timeline_draws_a_png(tmp_path):
     records = [
-        record(scenario=f"s{i}", clone=c, outcome="failed" if c else "ok", attempts=[RELEASE, RELEASE + 1])
+        record(scenario=f"s{i}", clone=c, outcome="failed" if c else "ok",
+               attempts=[{"t": RELEASE, "event": "transfer"}, {"t": RELEASE + 1, "event": "failed"},
+                         {"t": RELEASE + 1, "event": "retry", "delay": 1.0}])
         for i in range(25)
         for c in (0, 1)
     ]

@@ -6,7 +6,8 @@ rule barrier:
 
     The output is a service, so Snakemake starts this job together with all clone
     jobs that consume it: siblings are always scheduled as one group. It only
-    writes the token and needs no core of its own.
+    writes the token; the cores it asks for are those its siblings leave free, so
+    that scenarios run one at a time.
     """
     output:
         service(f"{BARRIERS}/local.open"),
@@ -14,7 +15,7 @@ rule barrier:
         "results/logs/barrier/{scenario}.log",
     conda:
         "../envs/annex-race.yaml"
-    threads: 0
+    threads: spare_cores
     script:
         "../scripts/barrier.py"
 

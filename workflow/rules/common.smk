@@ -114,26 +114,48 @@ def co_scheduled():
     Then the barrier's output is a service: Snakemake runs a service job together
     with all its consumers, so the siblings of a scenario are always started as one
     group and can never deadlock at the barrier. On a cluster each clone is its own
-    job; they meet at the barrier on the shared filesystem.
+    job; they meet at the barrier on the shared filesystem. (For a dry run Snakemake
+    swaps in a local executor, but keeps use_threads of the executor meant.)
     """
-    return not workflow.non_local_exec
+    return not (workflow.non_local_exec or workflow.execution_settings.use_threads)
 
 
 def barrier_token(wildcards):
-    if co_scheduled():
-        n = SCENARIOS.loc[wildcards.scenario, "n_clones"]
-        if n > workflow.cores and not workflow.dryrun:
-            raise WorkflowError(
-                f"scenario {wildcards.scenario}: n_clones={n} clone jobs must run at once, "
-                f"but --cores is {workflow.cores}; use --cores {n} or more"
-            )
-        return f"{BARRIERS}/local.open".format(scenario=wildcards.scenario)
-    return f"{BARRIERS}/cluster.open".format(scenario=wildcards.scenario)
+    """The barrier a clone job meets its siblings at, after checking they can all run
+    at once: with fewer cores (local) or jobs (cluster) they would wait in vain."""
+    n = SCENARIOS.loc[wildcards.scenario, "n_clones"]
+    limit, option = (
+        (workflow.cores, "--cores") if co_scheduled() else (workflow.nodes, "--jobs")
+    )
+    if n > limit and not workflow.remote_exec:
+        raise WorkflowError(
+            f"scenario {wildcards.scenario}: its n_clones={n} clone jobs must run at once, "
+            f"but {option} is {limit}; use {option} {n} or more"
+        )
+    token = "local.open" if co_scheduled() else "cluster.open"
+    return f"{BARRIERS}/{token}".format(scenario=wildcards.scenario)
 
 
-def all_records(ext="json"):
+# Scenarios run one at a time: they share origins (container_source, the RIA
+# stores), so overlapping scenarios would race each other, not just their own
+# siblings. Locally the barrier reserves the cores its clone jobs leave free; on a
+# cluster, earlier scenarios go first and --jobs bounds how many run at once.
+
+
+def spare_cores(wildcards):
+    return max(0, workflow.cores - SCENARIOS.loc[wildcards.scenario, "n_clones"])
+
+
+def scenario_priority(wildcards):
+    return len(SCENARIOS) - SCENARIOS.index.get_loc(wildcards.scenario)
+
+
+def records(scenario):
+    n = SCENARIOS.loc[scenario, "n_clones"]
     return [
-        f"{RECORD}.{ext}".format(scenario=scenario, clone=clone)
-        for scenario, n in SCENARIOS["n_clones"].items()
-        for clone in range(n)
+        f"{RECORD}.json".format(scenario=scenario, clone=clone) for clone in range(n)
     ]
+
+
+def all_records():
+    return [path for scenario in SCENARIOS.index for path in records(scenario)]

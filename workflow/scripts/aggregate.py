@@ -3,10 +3,10 @@
 from pathlib import Path
 
 from annex_race.aggregate import load_records, records_table, scenario_summary, summary_markdown
-from annex_race.logs import open_log
+from annex_race.job import start_job
 from annex_race.timeline import plot_timeline
 
-open_log(snakemake.log[0])
+start_job(snakemake.log[0])
 table = records_table(load_records(snakemake.input))
 summary = scenario_summary(table, snakemake.params.max_skew)
 table.to_csv(snakemake.output.table, sep="\t", index=False)

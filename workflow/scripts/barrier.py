@@ -1,7 +1,7 @@
 """Snakemake entry for rules barrier and barrier_cluster (logic: annex_race.barrier)."""
 
 from annex_race.barrier import open_barrier
-from annex_race.logs import open_log
+from annex_race.job import start_job
 
-open_log(snakemake.log[0])
+start_job(snakemake.log[0])
 print(f"barrier token {open_barrier(snakemake.output[0])}")

@@ -1,5 +1,9 @@
 """Snakemake entry for rule clone_get (logic: annex_race.clone_get)."""
 
+import time
+
+t_job_start = time.time()  # before the imports: they are part of the job's overhead
+
 import json
 import os
 from pathlib import Path
@@ -7,14 +11,14 @@ from pathlib import Path
 from annex_race import git_annex
 from annex_race.barrier import read_token
 from annex_race.datasets import read_manifest
-from annex_race.logs import open_log
+from annex_race.job import start_job
 
+log = start_job(snakemake.log[0])
 # the scenario's git-annex first on PATH, before DataLad looks for one
 git_annex.use(read_manifest(snakemake.input.git_annex), os.environ)
 
-from annex_race.clone_get import clone_get  # noqa: E402
+from annex_race.clone_get import clone_get
 
-log = open_log(snakemake.log[0])
 params = snakemake.params
 token = read_token(snakemake.input.barrier, params.barrier_timeout)
 record = clone_get(
@@ -32,4 +36,5 @@ record = clone_get(
     prefetch=read_manifest(snakemake.input.prefetch) if "prefetch" in snakemake.input.keys() else None,
     keep_clone=params.keep_clones,
 )
+record.update(t_job_start=t_job_start, t_record=time.time())
 Path(snakemake.output[0]).write_text(json.dumps(record, indent=2) + "\n")

@@ -1,9 +1,9 @@
 """Snakemake entry for rule container_source (logic: annex_race.datasets)."""
 
 from annex_race.datasets import make_container_source, write_manifest
-from annex_race.logs import open_log
+from annex_race.job import start_job
 
-open_log(snakemake.log[0])
+start_job(snakemake.log[0])
 manifest = make_container_source(
     snakemake.params.path, snakemake.wildcards.size, snakemake.params.roots
 )

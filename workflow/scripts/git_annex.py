@@ -2,8 +2,8 @@
 
 from annex_race.datasets import write_manifest
 from annex_race.git_annex import install
-from annex_race.logs import open_log
+from annex_race.job import start_job
 
-open_log(snakemake.log[0])
+start_job(snakemake.log[0])
 manifest = install(snakemake.wildcards.version, snakemake.params.prefix, snakemake.params.roots)
 write_manifest(snakemake.output[0], manifest)

@@ -1,9 +1,9 @@
 """Snakemake entry for rule input_ria (logic: annex_race.datasets)."""
 
 from annex_race.datasets import export_ria, read_manifest, write_manifest
-from annex_race.logs import open_log
+from annex_race.job import start_job
 
-open_log(snakemake.log[0])
+start_job(snakemake.log[0])
 manifest = export_ria(
     snakemake.params.store,
     read_manifest(snakemake.input.source_ds),

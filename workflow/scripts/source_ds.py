@@ -1,9 +1,9 @@
 """Snakemake entry for rule source_ds (logic: annex_race.datasets)."""
 
 from annex_race.datasets import make_source_ds, read_manifest, write_manifest
-from annex_race.logs import open_log
+from annex_race.job import start_job
 
-open_log(snakemake.log[0])
+start_job(snakemake.log[0])
 manifest = make_source_ds(
     snakemake.params.path,
     read_manifest(snakemake.input.container_source),

@@ -19,9 +19,10 @@ def records_table(records):
     table = pd.DataFrame.from_records(records)
     table["clone_s"] = table["t_clone_end"] - table["t_clone_start"]
     table["get_s"] = table["t_get_end"] - table["t_get_start"]
-    table["n_attempts"] = table["attempts"].map(len)
+    table["transfers"] = table["attempts"].map(lambda ev: sum(e["event"] == "transfer" for e in ev))
+    table["failed_attempts"] = table["attempts"].map(lambda ev: sum(e["event"] == "failed" for e in ev))
     table["first_failure"] = table["failure_messages"].map(lambda m: m[0] if m else "")
-    for column in ("attempts", "failure_messages"):
+    for column in ("attempts", "failure_messages", "evidence"):
         table[column] = table[column].map(json.dumps)
     return table.sort_values(["scenario", "clone"]).reset_index(drop=True)
 
@@ -48,14 +49,18 @@ def scenario_summary(table, max_skew, axes=AXES):
     for scenario, group in table.groupby("scenario", sort=True):
         first = group.iloc[0]
         verdict, detail = _verdict(group, int(first["n_clones"]), max_skew)
-        failures = group.loc[group["outcome"] != "ok", "first_failure"]
+        failed = group[group["outcome"] != "ok"]
+        causes = failed["cause"].dropna().value_counts()
         rows.append(
             {
                 "scenario": scenario,
                 **{axis: first[axis] for axis in axes},
                 "verdict": verdict,
                 "detail": detail,
-                "first_failure": failures.iloc[0] if len(failures) else "",
+                "cause": ", ".join(causes.index),
+                "first_failure": failed["first_failure"].iloc[0] if len(failed) else "",
+                "evidence": " / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
+                "slowest_get_s": group["get_s"].max(),
                 "median_get_s": group["get_s"].median(),
                 "skew_ms": 1000 * (group["t_get_start"].max() - group["t_get_start"].min()),
                 "git_annex_run": ", ".join(sorted(group["git_annex_version"].dropna().unique())),
@@ -88,7 +93,7 @@ def summary_markdown(summary, axes=AXES):
             for v, d in zip(summary["verdict"], summary["detail"])
         ]
     )
-    columns = [*axes, "result", "first_failure", "median_get_s", "skew_ms", "git_annex_run", "fs_clone"]
+    columns = [*axes, "result", "cause", "first_failure", "median_get_s", "skew_ms", "git_annex_run", "fs_clone"]
     counts = summary["verdict"].value_counts()
     head = ", ".join(f"{counts.get(v, 0)} {v}" for v in (PASS, FAIL, INCONCLUSIVE))
     return "\n".join(
@@ -101,5 +106,80 @@ def summary_markdown(summary, axes=AXES):
             "",
             markdown_table(shown[columns]),
             "",
+            "## Evidence",
+            "",
+            *(
+                f"- `{row.scenario}`: {row.cause}: {row.evidence}"
+                for row in summary.itertuples()
+                if row.verdict == FAIL
+            ),
+            "",
+            "## Findings",
+            "",
+            *findings(summary, axes),
+            "",
         ]
     )
+
+
+# axes whose other values are workarounds for a failing scenario
+REMEDIES = ("workaround", "storage_sibling", "git_annex")
+
+
+def necessary_conditions(summary, axes=AXES):
+    """Axis values shared by every failing scenario, where the axis varied at all."""
+    failed = summary[summary["verdict"] == FAIL]
+    return {
+        axis: failed[axis].iloc[0]
+        for axis in axes
+        if failed[axis].nunique() == 1 and summary[axis].nunique() > 1
+    }
+
+
+def remedies(summary, axes=AXES):
+    """For each failing scenario and each remedy axis: the scenario that differs only
+    in that axis, its verdict and slowest get. Rows: axis, value, failing, fixed, times."""
+    by_params = summary.set_index(list(axes))
+    rows = []
+    for failing in summary[summary["verdict"] == FAIL].itertuples():
+        for axis in REMEDIES:
+            for value in summary[axis].unique():
+                if value == getattr(failing, axis):
+                    continue
+                key = tuple(value if a == axis else getattr(failing, a) for a in axes)
+                if key in by_params.index:
+                    other = by_params.loc[[key]].iloc[0]
+                    rows.append({
+                        "axis": axis, "value": value, "failing": failing.scenario,
+                        "fixed": other["verdict"] == PASS,
+                        "slowest_get_s": other["slowest_get_s"],
+                        "failing_slowest_get_s": failing.slowest_get_s,
+                    })
+    return pd.DataFrame(rows, columns=["axis", "value", "failing", "fixed", "slowest_get_s",
+                                       "failing_slowest_get_s"])
+
+
+def findings(summary, axes=AXES):
+    """Short statements computed from the verdicts: what failure needed, what fixed it."""
+    failed = summary[summary["verdict"] == FAIL]
+    if failed.empty:
+        return [f"No scenario failed ({len(summary)} run)."]
+    conditions = necessary_conditions(summary, axes)
+    lines = [
+        f"- {len(failed)} of {len(summary)} scenarios FAIL, all with "
+        + (", ".join(f"{a}={v}" for a, v in conditions.items()) or "no single shared condition")
+        + f"; causes seen: {', '.join(sorted(set(', '.join(failed['cause']).split(', ')) - {''}))}."
+    ]
+    for axis, value in conditions.items():
+        others = summary[summary[axis] != value]
+        if len(others) and (others["verdict"] == PASS).all():
+            lines.append(f"- Every scenario with another {axis} ({', '.join(map(str, others[axis].unique()))}) PASSES.")
+    for (axis, value), rows in remedies(summary, axes).groupby(["axis", "value"], sort=False):
+        fixed = rows[rows["fixed"]]
+        cost = (
+            f"; slowest get {fixed['slowest_get_s'].median():.1f} s where the failing run's "
+            f"slowest took {fixed['failing_slowest_get_s'].median():.1f} s"
+            if len(fixed) else ""
+        )
+        lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
+    return lines

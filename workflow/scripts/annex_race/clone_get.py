@@ -5,8 +5,10 @@ record (a dict) that the rule writes. A failure in any phase is data, not an
 exception: it ends up in the record.
 """
 
+import fcntl
 import os
 import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +17,7 @@ from . import git_annex, logparse
 from .barrier import wait_at_barrier
 from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key
 from .paths import filesystem_type, safe_remove
-from .runner import git_config_env, run_logged
+from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
 
 METHODS = ("datalad-get", "containers-run", "annex-get")
 
@@ -46,7 +48,7 @@ def annex_settings(scenario, backoff):
     }
     if scenario["workaround"] == "retry-backoff":
         settings["annex.retry"] = backoff["annex_retry"]
-        settings["annex.retry-delay"] = backoff["annex_retry_delay"]
+        settings["annex.retrydelay"] = backoff["annex_retry_delay"]
     return settings
 
 
@@ -65,6 +67,52 @@ def link_prefetched(clone_dir, key, content):
     obj = containers / ".git" / "annex" / "objects" / relpath
     obj.parent.mkdir(parents=True, exist_ok=True)
     obj.symlink_to(content)
+
+
+def get_environment(scenario, backoff, env):
+    """The get's environment: git config for all three methods, and for DataLad the
+    setting that passes git-annex's stderr (its debug lines) through."""
+    env = {**env, **git_config_env(annex_settings(scenario, backoff))}
+    if scenario["method"] != "annex-get":
+        env.update(DATALAD_DEBUG_ENV)
+    return env
+
+
+# struct flock on Linux: l_type, l_whence, l_start, l_len, l_pid (+ padding)
+_FLOCK = "hhqqi4x"
+
+
+def lock_holder(path):
+    """pid holding a POSIX lock on `path` (F_GETLK: asks, takes nothing), else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        query = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        l_type, _, _, _, pid = struct.unpack(_FLOCK, fcntl.fcntl(fd, fcntl.F_GETLK, query))
+        return pid if l_type != fcntl.F_UNLCK else None
+    finally:
+        os.close(fd)
+
+
+def probe_origin_locks(origin, key):
+    """Lines saying which locks on `key` are held in a local origin right now.
+
+    git-annex prints no lock path, and under DataLad not even the lock message, so
+    at the moment an attempt fails the job looks at the origin's transfer locks
+    (and its pid lock file) itself.
+    """
+    annex = Path(origin) / ".git" / "annex"
+    held = [
+        f"{logparse.PROBE_PREFIX} {path} held by pid {pid}"
+        for path in sorted(annex.glob(f"transfer/**/lck.{key}"))
+        if (pid := lock_holder(path)) is not None
+    ]
+    pidlock = annex / "pidlock"
+    if pidlock.exists():
+        held.append(f"{logparse.PROBE_PREFIX} {pidlock} held by pid {pidlock.read_text().split()[:1]} (pid lock file)")
+    return held or [f"{logparse.PROBE_PREFIX}: none held on {key} in {origin}"]
 
 
 def tool_versions(env):
@@ -140,6 +188,8 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
         "verify_error": None,
         "outcome": "failed",
         "failure_messages": [],
+        "cause": None,
+        "evidence": [],
         "log": str(Path(log.name).absolute()),
     }
     safe_remove(clone_dir, roots)  # left over from an interrupted earlier run
@@ -152,6 +202,7 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
             link_prefetched(clone_dir, container_source["key"], prefetch["content"])
     except Exception as e:  # a failed clone is an observation like any other
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
+        record.update(cause="other", evidence=record["failure_messages"])
     record["t_clone_end"] = time.time()
 
     # arrive even after a failed clone, so siblings are not left waiting for us
@@ -168,19 +219,31 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
     if record["origin"] is not None:
         record["phase"] = "get"
         cmd, cwd = get_command(scenario["method"], clone_dir)
-        get_env = {**env, **git_config_env(annex_settings(scenario, backoff))}
+        key = container_source["key"]
+
+        def probe_on_failure(text):
+            if logparse.marks_failure(text) and Path(record["origin"]).is_dir():
+                return probe_origin_locks(record["origin"], key)
+            return ()
+
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
-        run = run_logged(cmd, log, cwd=cwd, env=get_env)
-        problem = verify_image(clone_dir, container_source["key"])
+        run = run_logged(cmd, log, cwd=cwd, env=get_environment(scenario, backoff, env),
+                         annotate=probe_on_failure)
+        problem = verify_image(clone_dir, key)
+        outcome = "ok" if run.exit_code == 0 and problem is None else "failed"
         record.update(
             t_get_start=run.started,
             t_get_end=run.ended,
             exit_code=run.exit_code,
-            attempts=logparse.attempt_times(run.lines),
+            attempts=logparse.attempt_events(run.lines),
             failure_messages=logparse.failure_messages(run.text),
             verify_error=problem,
-            outcome="ok" if run.exit_code == 0 and problem is None else "failed",
+            outcome=outcome,
         )
+        if outcome == "failed":
+            texts = run.text + ([problem] if problem else [])
+            diagnosis = logparse.classify_failure(texts, run.exit_code)
+            record.update(cause=diagnosis.cause, evidence=diagnosis.evidence)
     if not keep_clone:
         safe_remove(clone_dir, roots)
     return record

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .logparse import attempt_times
+import os
+
+from .logparse import attempt_events
 from .paths import safe_remove
-from .runner import run_logged
+from .runner import DATALAD_DEBUG_ENV, run_logged
 
 CONTAINER = "bids-mriqc"
 IMAGE = f".datalad/environments/{CONTAINER}/image"  # inside the containers dataset
@@ -161,13 +163,14 @@ def prefetch_image(source_ds, log):
 
     Clone jobs then link to this copy instead of fetching from the origin.
     """
-    run = run_logged(["datalad", "get", f"{SUBDATASET}/{IMAGE}"], log, cwd=source_ds["path"])
+    run = run_logged(["datalad", "get", f"{SUBDATASET}/{IMAGE}"], log, cwd=source_ds["path"],
+                     env={**os.environ, **DATALAD_DEBUG_ENV})
     if run.exit_code:
         raise RuntimeError(f"prefetch into {source_ds['path']} failed: see {log.name}")
     content = (Path(source_ds["path"]) / SUBDATASET / IMAGE).resolve(strict=True)
     return {
         "content": str(content),
-        "transfers": len(attempt_times(run.lines)),
+        "transfers": sum(e["event"] == "transfer" for e in attempt_events(run.lines)),
         "seconds": run.ended - run.started,
     }
 

@@ -1,30 +1,142 @@
-"""Reading git-annex and DataLad output: transfer attempts and failure messages."""
+"""Reading git-annex and DataLad output: transfer attempts, failures, their cause.
 
+Everything here works on the lines a get printed (plain git-annex, DataLad, or
+DataLad at log level 5 with git-annex's debug output passed through), plus the
+lines the clone job itself added to the log (origin lock probes, see
+clone_get.probe_origin_locks). Nothing is inferred from version numbers.
+"""
+
+import ast
 import re
+from dataclasses import asdict, dataclass, field
 
-# A transfer attempt starts where git-annex announces the get of the file
-# (plain git-annex: "get <file> (from origin...)"; DataLad runs git-annex with --json,
-# where git-annex's debug output shows the copy command it runs).
-ATTEMPT = re.compile(r"^get \S+ \(from |\(from \S+\.\.\.\)|\[Remote\.Git\] .*(cp|rsync) ")
+# a transfer starts: plain git-annex prints "(from origin...)"; DataLad (at log
+# level 5) logs "Start annex action: {... 'note': 'from origin...'}"
+_TRANSFER = re.compile(r"\(from ([^)\s]+?)\.\.\.\)|^\[INFO\] Start annex action: .*'note': 'from ([^']+?)\.\.\.'")
+# an attempt failed (not where DataLad quotes the message inside a dict dump);
+# plain git-annex then says how long it waits before the next attempt
+_FAILED = re.compile(r"(?<!')(failed to retrieve content from remote|Gave up waiting for pid lock file)")
+_DELAY = re.compile(r"\(Delaying (\d+(?:\.\d+)?)s before retrying")
 
-FAILURE = re.compile(
-    r"transfer already in progress|unable to take transfer lock|failed to retrieve content"
-    r"|Unable to access these remotes|get\(error\)|run\(error\)|failed|error:|Verification of content failed",
+# git-annex's own debug chatter: "[2026-11-25 18:13:31.79] (Utility.Process) ..."
+_DEBUG = re.compile(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.\d]*\] \(")
+_DATALAD_DEBUG = re.compile(r"^\[(DEBUG|Level \d+|INFO)\] ")
+_ERRORISH = re.compile(
+    r"failed|error|unable|denied|not permitted|cannot|could not|timeout|gave up|killed|signal",
     re.IGNORECASE,
 )
-DEBUG_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+PROBE_PREFIX = "annex-race: origin lock"  # lines the clone job writes, see clone_get
 
 
-def attempt_times(lines):
-    """Times of the output lines that start a transfer attempt; `lines` is [(time, text)]."""
-    return [t for t, text in lines if ATTEMPT.search(text)]
+def _strip_debug(text):
+    """The human part of a line: progress text and a debug line can share one."""
+    return _DEBUG.split(text, maxsplit=1)[0].strip()
+
+
+_PASSED_THROUGH = re.compile(r"^\[Level \d+\] std(?:out|err)\| ?(.*)")
+# DataLad at log level 5 shows git-annex's JSON records, with its error messages
+_ANNEX_ACTION = re.compile(r"^\[INFO\] (?:Start|Finished) annex action: (\{.*\})")
+
+
+def _action_errors(text):
+    try:
+        return ast.literal_eval(text).get("error-messages", [])
+    except (ValueError, SyntaxError):
+        return []
+
+
+def human_lines(texts):
+    """What a person would read: git-annex's and DataLad's messages (also those
+    DataLad passes through from git-annex at log level 5) and the job's probe
+    lines, without debug chatter or DataLad's own debug and dict dumps."""
+    for text in texts:
+        if text.startswith(PROBE_PREFIX):
+            yield text
+        elif m := _PASSED_THROUGH.match(text):
+            if line := _strip_debug(m.group(1)):
+                yield line
+        elif m := _ANNEX_ACTION.match(text):
+            yield from (e.strip() for e in _action_errors(m.group(1)) if e.strip())
+        elif not _DATALAD_DEBUG.match(text) and not text.lstrip().startswith("'"):
+            if line := _strip_debug(text):
+                yield line
+
+
+def attempt_events(lines):
+    """Transfer attempts seen in the output, in order, from [(time, text)].
+
+    Events: {"t", "event": "transfer" | "failed" | "retry", ...}. "retry" carries the
+    delay git-annex announced; the next attempt starts that much later. DataLad
+    reports failed attempts only when the get ends, so their times are that moment.
+    """
+    events = []
+    for t, text in lines:
+        if m := _TRANSFER.search(text):
+            events.append({"t": t, "event": "transfer", "remote": m.group(1) or m.group(2)})
+        if _DATALAD_DEBUG.match(text):
+            continue  # DataLad's own debug lines quote results, they are not output
+        for _ in _FAILED.findall(_strip_debug(text)):
+            events.append({"t": t, "event": "failed"})
+        if m := _DELAY.search(text):
+            events.append({"t": t, "event": "retry", "delay": float(m.group(1))})
+    return events
+
+
+def marks_failure(text):
+    """True for a line that reports a failed attempt (when to probe the origin)."""
+    return bool(_FAILED.search(text) or "transfer already in progress" in text)
 
 
 def failure_messages(texts, limit=10):
-    """Distinct failure lines, in order, without git-annex debug chatter."""
+    """Distinct error-like lines, in order, without debug chatter."""
     seen = []
-    for text in texts:
-        text = text.strip()
-        if FAILURE.search(text) and not DEBUG_LINE.match(text) and text not in seen:
+    for text in human_lines(texts):
+        if not text.startswith(PROBE_PREFIX) and _ERRORISH.search(text) and text not in seen:
             seen.append(text)
     return seen[:limit]
+
+
+@dataclass
+class Diagnosis:
+    """The cause of a failed get, with the lines that show it."""
+
+    cause: str
+    evidence: list = field(default_factory=list)
+
+    def asdict(self):
+        return asdict(self)
+
+
+# cause -> what shows it, most specific first; the seed's loser also prints
+# "Unable to access these remotes", so transfer-lock must win over remote-unavailable
+_CAUSES = [
+    ("pidlock", re.compile(r"pid lock file", re.IGNORECASE)),
+    ("permission", re.compile(r"permission denied|operation not permitted", re.IGNORECASE)),
+    ("verification", re.compile(r"verification of content failed", re.IGNORECASE)),
+    ("transfer-lock", re.compile(r"transfer already in progress|unable to take transfer lock")),
+    ("transfer-lock", re.compile(re.escape(PROBE_PREFIX) + r" .* held by ")),
+    ("remote-unavailable", re.compile(r"Unable to access these remotes")),
+]
+# exit codes of a get that was stopped from outside: timeout(1) and signals
+_KILLED = {124: "timeout", 137: "killed", 143: "killed", -9: "killed", -15: "killed"}
+
+
+def classify_failure(texts, exit_code=None):
+    """One cause for a failed get, from its output lines (and exit code)."""
+    if exit_code in _KILLED:
+        return Diagnosis(_KILLED[exit_code], [f"exit code {exit_code}"])
+    if died := next((t for t in texts if "died of signal" in t), None):
+        return Diagnosis("killed", [_strip_debug(died)])
+    human = list(human_lines(texts))
+    transferred = any(_TRANSFER.search(t) for t in texts)
+    for cause, pattern in _CAUSES:
+        hits = [t for t in human if pattern.search(t)]
+        if cause == "remote-unavailable" and transferred:
+            continue  # it was reached: something else went wrong, see "other"
+        if hits:
+            probes = [t for t in human if t.startswith(PROBE_PREFIX) and " held by " in t]
+            evidence = list(dict.fromkeys(hits[:1] + (probes[:1] if cause == "transfer-lock" else [])))
+            return Diagnosis(cause, evidence)
+    first = failure_messages(texts, limit=1)
+    return Diagnosis("other", first or [f"exit code {exit_code}"])

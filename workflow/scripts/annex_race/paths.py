@@ -1,6 +1,7 @@
 """Work roots: checking them before a run, and the one function that deletes."""
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -14,10 +15,14 @@ class RootError(ValueError):
 def check_root(name, path):
     """Return `path` as an absolute Path if a directory can be created or used there.
 
-    Nothing is created: the nearest existing ancestor must be a writable directory.
-    Raises RootError with one line naming the config key and the offending path.
+    `$VARIABLES` and `~` are expanded (site profiles use them). Nothing is created:
+    the nearest existing ancestor must be a writable directory. Raises RootError
+    with one line naming the config key and the offending path or variable.
     """
-    root = Path(path).expanduser().absolute()
+    expanded = os.path.expandvars(str(path))
+    if unset := re.search(r"\$\{?(\w+)", expanded):
+        raise RootError(f"config key '{name}': {path}: environment variable {unset.group(1)} is not set")
+    root = Path(expanded).expanduser().absolute()
     probe = root
     while not probe.exists():
         probe = probe.parent

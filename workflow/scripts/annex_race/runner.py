@@ -18,6 +18,11 @@ class Run:
         return [text for _, text in self.lines]
 
 
+# DataLad passes git-annex's stderr (with its debug lines) through only at log
+# level 5 with outputs logged; otherwise it keeps it to itself
+DATALAD_DEBUG_ENV = {"DATALAD_LOG_LEVEL": "5", "DATALAD_LOG_OUTPUTS": "1"}
+
+
 def git_config_env(settings):
     """Environment that sets git config for git, git-annex and DataLad alike.
 
@@ -33,8 +38,12 @@ def git_config_env(settings):
     return env
 
 
-def run_logged(cmd, log, cwd=None, env=None):
-    """Run `cmd`, appending `<unix time> <line>` to the open file `log` as lines arrive."""
+def run_logged(cmd, log, cwd=None, env=None, annotate=None):
+    """Run `cmd`, appending `<unix time> <line>` to the open file `log` as lines arrive.
+
+    `annotate(text)` may return more lines to log right after a line (e.g. what the
+    caller observed at that moment); they become part of the run's lines.
+    """
     started = time.time()
     proc = subprocess.Popen(
         cmd,
@@ -52,9 +61,13 @@ def run_logged(cmd, log, cwd=None, env=None):
         now = time.time()
         # progress meters redraw with \r: keep each redraw as its own line
         for text in raw.rstrip("\n").split("\r"):
-            if text.strip():
-                lines.append((now, text))
-                log.write(f"{now:.3f} {text}\n")
+            if not text.strip():
+                continue
+            lines.append((now, text))
+            log.write(f"{now:.3f} {text}\n")
+            for note in annotate(text) if annotate else ():
+                lines.append((time.time(), note))
+                log.write(f"{lines[-1][0]:.3f} {note}\n")
         log.flush()
     exit_code = proc.wait()
     return Run(cmd=list(cmd), started=started, ended=time.time(), exit_code=exit_code, lines=lines)

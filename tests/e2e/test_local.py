@@ -1,0 +1,99 @@
+"""The default matrix, end to end on this machine, with the real git-annex versions.
+
+One run of the default configuration (as README's run command does it) serves all
+tests in this module; it takes a few minutes.
+"""
+
+import subprocess
+
+import pytest
+
+from helpers import load_run, observed_verdict, snakemake, summary_verdicts
+
+AFFECTED, FIXED = "10.20260115", "10.20261026"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("local")
+    out = snakemake(workdir, "--cores", "2")
+    assert out.returncode == 0, out.stderr[-3000:]
+    return workdir, *load_run(workdir)
+
+
+def test_every_expected_record_and_output_exists(run):
+    workdir, records, summary, table = run
+    assert len(records) == 18  # the default matrix less the skipped combinations
+    for scenario, rs in records.items():
+        assert sorted(r["clone"] for r in rs) == list(range(rs[0]["n_clones"])), scenario
+        for r in rs:
+            assert r["git_annex_version"].startswith(r["git_annex"]), r
+            assert r["fs_clone"] and r["host"] and r["pid"]
+            assert r["t_clone_start"] <= r["t_clone_end"] <= r["t_barrier_arrive"]
+            assert r["t_barrier_release"] <= r["t_get_start"] <= r["t_get_end"]
+    assert len(table) == sum(len(rs) for rs in records.values())
+    png = workdir / "results" / "timeline.png"
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000
+
+
+def test_summary_has_one_row_per_scenario_consistent_with_the_records(run):
+    _, records, summary, _ = run
+    rows = summary_verdicts(summary)
+    assert len(rows) == len(records)
+    by_params = {
+        (r["storage_sibling"], r["method"], r["git_annex"], r["workaround"]): observed_verdict(rs)
+        for rs in records.values()
+        for r in rs[:1]
+    }
+    for row in rows:
+        key = (row["storage_sibling"], row["method"], row["git_annex"], row["workaround"])
+        assert row["result"].strip("*").split("*")[0] == by_params[key], row
+
+
+def test_gets_of_a_scenario_started_together(run):
+    _, records, _, _ = run
+    skews = sorted(
+        max(r["t_get_start"] for r in rs) - min(r["t_get_start"] for r in rs)
+        for rs in records.values()
+    )
+    assert skews[len(skews) // 2] <= 0.05
+
+
+def _verdicts(records, **where):
+    return {
+        scenario: observed_verdict(rs)
+        for scenario, rs in records.items()
+        if all(rs[0][k] == v for k, v in where.items())
+    }
+
+
+def test_affected_version_without_storage_sibling_fails_for_every_method(run):
+    _, records, _, _ = run
+    failing = _verdicts(records, git_annex=AFFECTED, storage_sibling="off", workaround="none")
+    assert len(failing) == 3 and set(failing.values()) == {"FAIL"}
+
+
+def test_fixed_version_storage_sibling_and_workarounds_pass(run):
+    _, records, _, _ = run
+    for where in (
+        {"git_annex": FIXED},
+        {"storage_sibling": "on"},
+        {"workaround": "prefetch"},
+        {"workaround": "retry-backoff"},
+    ):
+        verdicts = _verdicts(records, **where)
+        assert verdicts and set(verdicts.values()) == {"PASS"}, (where, verdicts)
+
+
+def test_prefetch_clones_transfer_nothing(run):
+    _, records, _, _ = run
+    prefetch = [r for rs in records.values() for r in rs if r["workaround"] == "prefetch"]
+    assert prefetch and all(r["attempts"] == [] for r in prefetch)
+
+
+def test_a_slice_plans_only_its_scenarios_and_rebuilds_nothing(run):
+    workdir = run[0]
+    out = snakemake(workdir, "--cores", "2", "-n", config=["storage_sibling=on"])
+    assert out.returncode == 0, out.stderr
+    planned = {line.split()[0] for line in out.stdout.splitlines() if line[:1].isalpha() and line.split()[-1].isdigit()}
+    assert planned <= {"aggregate", "all", "job", "total"}, out.stdout

@@ -1,0 +1,138 @@
+"""classify_failure and the attempt parser on real captured output.
+
+The fixtures in tests/fixtures/logs are real git-annex and DataLad output (see the
+README there for how each was produced); the file name says what happened.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annex_race.logparse import PROBE_PREFIX, attempt_events, classify_failure, failure_messages
+
+LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+MANIFEST = {
+    entry["file"]: entry for entry in map(json.loads, (LOGS / "manifest.jsonl").read_text().splitlines())
+}
+
+
+def texts(name):
+    raw = (LOGS / name).read_text(errors="replace")
+    return [t for t in raw.replace("\r", "\n").splitlines() if t.strip()]
+
+
+def timed(name):
+    """[(arrival time, text)] as the capture saw them (timestamps/<name>.ts)."""
+    rows = (LOGS / "timestamps" / f"{name}.ts").read_text(errors="replace").splitlines()
+    split = [(row.split(" ", 2) + ["", ""])[:3] for row in rows]
+    return [(float(t), text) for t, _, text in split if text.strip()]
+
+
+def exit_code(name):
+    rc = MANIFEST[name]["rc"]
+    return 128 - rc if rc < 0 else rc  # as a shell reports a signal
+
+
+def logs(prefix):
+    return sorted(p.name for p in LOGS.glob(f"{prefix}*.log"))
+
+
+@pytest.mark.parametrize(
+    "prefix, cause",
+    [
+        ("transfer-lock__annex-get__", "transfer-lock"),
+        ("pidlock__", "pidlock"),
+        ("remote-unavailable__", "remote-unavailable"),
+        ("permission__annex-get__", "permission"),
+        ("verification__annex-get__10.20260115", "verification"),
+        ("verification__datalad-get__10.20260115__dldebug", "verification"),
+        ("verification__containers-run__10.20260115__dldebug", "verification"),
+        ("killed__", "killed"),
+    ],
+)
+def test_each_kind_is_recognised(prefix, cause):
+    names = logs(prefix)
+    assert names
+    for name in names:
+        diagnosis = classify_failure(texts(name), exit_code(name))
+        assert diagnosis.cause in ({cause, "timeout"} if cause == "killed" else {cause}), name
+        assert diagnosis.evidence, name
+
+
+def test_transfer_lock_evidence_is_the_lock_message():
+    diagnosis = classify_failure(texts("transfer-lock__annex-get__10.20260115.log"), 1)
+    assert diagnosis.evidence[0] == "transfer already in progress, or unable to take transfer lock"
+
+
+@pytest.mark.parametrize("method", ["datalad-get", "containers-run"])
+def test_datalad_hides_the_lock_message_and_the_origin_probe_supplies_it(method):
+    name = f"transfer-lock__{method}__10.20260115__dldebug.log"
+    lines = texts(name)
+    assert classify_failure(lines, 1).cause == "other"  # DataLad alone: no reason given
+    probe = f"{PROBE_PREFIX} /o/.git/annex/transfer/download/lck/lck.KEY held by pid 4242"
+    diagnosis = classify_failure(lines + [probe], 1)
+    assert diagnosis.cause == "transfer-lock"
+    assert probe in diagnosis.evidence
+
+
+def test_a_probe_that_found_no_lock_is_no_evidence():
+    lines = texts("transfer-lock__datalad-get__10.20260115.log")
+    assert classify_failure(lines + [f"{PROBE_PREFIX}: none held on KEY in /o"], 1).cause == "other"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["permission__datalad-get__10.20260115.log", "verification__datalad-get__10.20261026.log",
+     "verification__annex-get__10.20261026.log"],
+)
+def test_no_reason_in_the_output_is_other_with_the_first_error_line(name):
+    diagnosis = classify_failure(texts(name), 1)
+    assert diagnosis.cause == "other"
+    assert "failed" in diagnosis.evidence[0]
+
+
+def test_retries_of_the_loser_are_timed():
+    events = attempt_events(timed("transfer-lock__annex-get__10.20260115.log"))
+    assert [e["event"] for e in events] == ["transfer", "failed", "retry", "failed", "retry", "failed"]
+    failed = [e["t"] for e in events if e["event"] == "failed"]
+    assert [round(t - failed[0], 1) for t in failed] == [0.0, 1.0, 3.0]  # annex.retry=3: 1 s, then 2 s
+    assert [e["delay"] for e in events if e["event"] == "retry"] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "name, failed",
+    [
+        ("transfer-lock__annex-get__10.20260115__retry0.log", 1),
+        ("transfer-lock__annex-get__10.20260115__retry2.log", 2),
+        ("ok__annex-get__10.20260115__loser-retry8-retrydelay1.log", 4),
+        ("transfer-lock__datalad-get__10.20260115.log", 3),
+        ("transfer-lock__containers-run__10.20260115__dldebug.log", 3),
+    ],
+)
+def test_failed_attempts_are_counted_once(name, failed):
+    events = attempt_events([(0.0, t) for t in texts(name)])
+    assert sum(e["event"] == "failed" for e in events) == failed
+
+
+@pytest.mark.parametrize(
+    "name, transfers",
+    [
+        ("ok__annex-get__10.20261026.log", 1),
+        ("ok__datalad-get__10.20260115__dldebug.log", 1),
+        ("verification__datalad-get__10.20260115__dldebug.log", 9),
+        ("transfer-lock__datalad-get__10.20260115__dldebug.log", 0),
+    ],
+)
+def test_transfers_are_seen_in_plain_and_datalad_output(name, transfers):
+    events = attempt_events([(0.0, t) for t in texts(name)])
+    assert sum(e["event"] == "transfer" for e in events) == transfers
+
+
+def test_failure_messages_skip_debug_chatter():
+    messages = failure_messages(texts("transfer-lock__annex-get__10.20260115.log"))
+    assert messages[:2] == [
+        "transfer already in progress, or unable to take transfer lock",
+        "failed to retrieve content from remote",
+    ]
+    assert not any(m.startswith("[") for m in messages)
