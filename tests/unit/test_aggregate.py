@@ -106,3 +106,31 @@ def test_timeline_draws_a_png(tmp_path):
     plot_timeline(table, path, summary.reset_index())
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 20_000
+
+
+def _scenario(sid, ss, ga, wa, outcome, get_s=8.0):
+    return [
+        record(scenario=sid, clone=c, outcome=outcome if c else "ok", get_s=get_s,
+               failures=["transfer already in progress, or unable to take transfer lock"])
+        | {"storage_sibling": ss, "git_annex": ga, "workaround": wa}
+        for c in (0, 1)
+    ]
+
+
+def test_findings_name_the_necessary_conditions_and_what_fixed_it():
+    records = (
+        _scenario("a", "off", "old", "none", "failed")
+        + _scenario("b", "on", "old", "none", "ok", get_s=1.0)
+        + _scenario("c", "off", "new", "none", "ok")
+        + _scenario("d", "off", "old", "prefetch", "ok", get_s=0.5)
+        + _scenario("e", "on", "new", "none", "ok")
+    )
+    _, summary = summarize(records)
+    text = summary_markdown(summary.reset_index())
+    assert "1 of 5 scenarios FAIL, all with storage_sibling=off, git_annex=old, workaround=none" in text
+    assert "causes seen: transfer-lock" in text
+    assert "Every scenario with another git_annex (new) PASSES." in text
+    assert "workaround=prefetch turned FAIL into PASS in 1 of 1 scenarios; slowest get 0.5 s" in text
+    assert "storage_sibling=on turned FAIL into PASS in 1 of 1 scenarios" in text
+    assert "git_annex=new turned FAIL into PASS in 1 of 1 scenarios" in text
+    assert "- `a`: transfer-lock: transfer already in progress" in text
