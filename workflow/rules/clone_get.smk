@@ -1,33 +1,38 @@
 # The fan-out: n_clones clone jobs per scenario, meeting at a barrier before the get.
+#
+# Scenarios run one after another: they share origins (container_source, the RIA
+# stores), so overlapping scenarios would race each other, not just their own
+# siblings. A scenario takes its turn when the one before it has its records; then
+# its barrier opens and all its clone jobs become ready at once, on the local
+# executor and on a cluster alike, and nothing else ever waits at a barrier.
+
+
+rule turn:
+    """A scenario's turn comes after the scenario before it. Bookkeeping only: when
+    a slice of the matrix changes who comes before, this reruns, nothing else."""
+    input:
+        previous_scenario,
+    output:
+        f"{BARRIERS}/turn",
+    log:
+        "results/logs/turn/{scenario}.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    shell:
+        "touch {output} 2> {log}"
 
 
 rule barrier:
-    """Open a fresh barrier for one run of a scenario, on the local executor.
-
-    The output is a service, so Snakemake starts this job together with all clone
-    jobs that consume it: siblings are always scheduled as one group. It only
-    writes the token; the cores it asks for are those its siblings leave free, so
-    that scenarios run one at a time.
-    """
+    """Open a fresh barrier for one run of a scenario: a new token, in whose
+    directory the siblings meet. The token is temp, so a scenario always reruns
+    with all its siblings, never one clone alone."""
+    input:
+        ancient(f"{BARRIERS}/turn"),
     output:
-        service(f"{BARRIERS}/local.open"),
+        temp(f"{BARRIERS}/token"),
     log:
         "results/logs/barrier/{scenario}.log",
-    conda:
-        "../envs/annex-race.yaml"
-    threads: spare_cores
-    script:
-        "../scripts/barrier.py"
-
-
-rule barrier_cluster:
-    """Open a fresh barrier for one run of a scenario, when every clone is its own
-    cluster job: a temp token made on the submit host; the siblings meet on the
-    shared filesystem."""
-    output:
-        temp(f"{BARRIERS}/cluster.open"),
-    log:
-        "results/logs/barrier/{scenario}.cluster.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"

@@ -108,46 +108,27 @@ def scenario_inputs(wildcards):
     return inputs
 
 
-def co_scheduled():
-    """True when the siblings are jobs of this Snakemake process (local executor).
-
-    Then the barrier's output is a service: Snakemake runs a service job together
-    with all its consumers, so the siblings of a scenario are always started as one
-    group and can never deadlock at the barrier. On a cluster each clone is its own
-    job; they meet at the barrier on the shared filesystem. (For a dry run Snakemake
-    swaps in a local executor, but keeps use_threads of the executor meant.)
-    """
-    return not (workflow.non_local_exec or workflow.execution_settings.use_threads)
-
-
-def barrier_token(wildcards):
-    """The barrier a clone job meets its siblings at, after checking they can all run
-    at once: with fewer cores (local) or jobs (cluster) they would wait in vain."""
+def siblings_fit(wildcards):
+    """Stop up front if a scenario's clone jobs can never all run at once: with
+    fewer cores (local) or jobs (cluster) than n_clones they would wait in vain."""
     n = SCENARIOS.loc[wildcards.scenario, "n_clones"]
+    if workflow.remote_exec or workflow.dryrun:
+        return
     limit, option = (
-        (workflow.cores, "--cores") if co_scheduled() else (workflow.nodes, "--jobs")
+        (workflow.nodes, "--jobs")
+        if workflow.non_local_exec
+        else (workflow.cores, "--cores")
     )
-    if n > limit and not workflow.remote_exec:
+    if n > limit:
         raise WorkflowError(
             f"scenario {wildcards.scenario}: its n_clones={n} clone jobs must run at once, "
             f"but {option} is {limit}; use {option} {n} or more"
         )
-    token = "local.open" if co_scheduled() else "cluster.open"
-    return f"{BARRIERS}/{token}".format(scenario=wildcards.scenario)
 
 
-# Scenarios run one at a time: they share origins (container_source, the RIA
-# stores), so overlapping scenarios would race each other, not just their own
-# siblings. Locally the barrier reserves the cores its clone jobs leave free; on a
-# cluster, earlier scenarios go first and --jobs bounds how many run at once.
-
-
-def spare_cores(wildcards):
-    return max(0, workflow.cores - SCENARIOS.loc[wildcards.scenario, "n_clones"])
-
-
-def scenario_priority(wildcards):
-    return len(SCENARIOS) - SCENARIOS.index.get_loc(wildcards.scenario)
+def barrier_token(wildcards):
+    siblings_fit(wildcards)
+    return f"{BARRIERS}/token".format(scenario=wildcards.scenario)
 
 
 def records(scenario):
@@ -159,3 +140,9 @@ def records(scenario):
 
 def all_records():
     return [path for scenario in SCENARIOS.index for path in records(scenario)]
+
+
+def previous_scenario(wildcards):
+    """Records of the scenario before this one (in matrix order), if any."""
+    i = SCENARIOS.index.get_loc(wildcards.scenario)
+    return records(SCENARIOS.index[i - 1]) if i else []

@@ -61,6 +61,7 @@ def scenario_summary(table, max_skew, axes=AXES):
                 "first_failure": failed["first_failure"].iloc[0] if len(failed) else "",
                 "evidence": " / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
                 "slowest_get_s": group["get_s"].max(),
+                "prefetch_s": group["prefetch_seconds"].max() if "prefetch_seconds" in group else None,
                 "median_get_s": group["get_s"].median(),
                 "skew_ms": 1000 * (group["t_get_start"].max() - group["t_get_start"].min()),
                 "git_annex_run": ", ".join(sorted(group["git_annex_version"].dropna().unique())),
@@ -153,10 +154,11 @@ def remedies(summary, axes=AXES):
                         "axis": axis, "value": value, "failing": failing.scenario,
                         "fixed": other["verdict"] == PASS,
                         "slowest_get_s": other["slowest_get_s"],
+                        "setup_s": other["prefetch_s"],
                         "failing_slowest_get_s": failing.slowest_get_s,
                     })
     return pd.DataFrame(rows, columns=["axis", "value", "failing", "fixed", "slowest_get_s",
-                                       "failing_slowest_get_s"])
+                                       "setup_s", "failing_slowest_get_s"])
 
 
 def findings(summary, axes=AXES):
@@ -181,5 +183,7 @@ def findings(summary, axes=AXES):
             f"slowest took {fixed['failing_slowest_get_s'].median():.1f} s"
             if len(fixed) else ""
         )
+        if len(fixed) and fixed["setup_s"].notna().any():
+            cost += f", after one setup transfer of {fixed['setup_s'].max():.1f} s"
         lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
     return lines

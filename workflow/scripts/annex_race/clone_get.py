@@ -111,7 +111,8 @@ def probe_origin_locks(origin, key):
     ]
     pidlock = annex / "pidlock"
     if pidlock.exists():
-        held.append(f"{logparse.PROBE_PREFIX} {pidlock} held by pid {pidlock.read_text().split()[:1]} (pid lock file)")
+        pid = (pidlock.read_text().split() or ["?"])[0]
+        held.append(f"{logparse.PROBE_PREFIX} {pidlock} held by pid {pid} (pid lock file)")
     return held or [f"{logparse.PROBE_PREFIX}: none held on {key} in {origin}"]
 
 
@@ -119,10 +120,7 @@ def tool_versions(env):
     """The git-annex and DataLad versions this job actually runs."""
     import datalad
 
-    out = subprocess.run(
-        ["git", "annex", "version", "--raw"], env=env, capture_output=True, text=True
-    )
-    return {"git_annex_version": out.stdout.strip() or None, "datalad_version": datalad.__version__}
+    return {"git_annex_version": git_annex.reported_version(env), "datalad_version": datalad.__version__}
 
 
 def verify_image(clone_dir, key):
@@ -190,6 +188,7 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
         "failure_messages": [],
         "cause": None,
         "evidence": [],
+        "prefetch_seconds": prefetch["seconds"] if prefetch else None,
         "log": str(Path(log.name).absolute()),
     }
     safe_remove(clone_dir, roots)  # left over from an interrupted earlier run

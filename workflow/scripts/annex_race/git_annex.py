@@ -23,11 +23,8 @@ class VersionError(ValueError):
     """A requested git-annex version is not there, or another one runs instead."""
 
 
-def reported_version(path=None):
-    """What `git annex version --raw` says, with `path` (a bin dir) first on PATH."""
-    env = dict(os.environ)
-    if path:
-        env["PATH"] = f"{path}{os.pathsep}{env['PATH']}"
+def reported_version(env=os.environ):
+    """What `git annex version --raw` says in environment `env`."""
     out = subprocess.run(["git", "annex", "version", "--raw"], env=env,
                          capture_output=True, text=True)
     return out.stdout.strip() or None
@@ -82,9 +79,10 @@ def install(version, prefix, roots):
     (prefix / "bin").mkdir()
     for name in PROGRAMS:
         (prefix / "bin" / name).symlink_to(binary)
-    reported = reported_version(prefix / "bin")
-    check(version, reported)
-    return {"version": version, "bin": str(prefix / "bin"), "reported": reported}
+    manifest = {"version": version, "bin": str(prefix / "bin")}
+    manifest["reported"] = reported_version(use(manifest, dict(os.environ)))
+    check(version, manifest["reported"])
+    return manifest
 
 
 def use(manifest, environ=os.environ):

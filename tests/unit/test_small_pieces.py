@@ -1,0 +1,57 @@
+"""Version matching, git config passthrough, logged runs, sizes and keys."""
+
+import subprocess
+import sys
+
+import pytest
+
+from annex_race.datasets import parse_key, parse_size
+from annex_race.git_annex import VersionError, check, matches
+from annex_race.runner import git_config_env, run_logged
+
+
+@pytest.mark.parametrize(
+    "requested, reported, ok",
+    [
+        ("10.20260115", "10.20260115-g8356f2851c237ab197cd8dd12811c7566d1d4e0c", True),
+        ("10.20260901.post1", "10.20260901-gabc", True),
+        ("10.20260115", "10.20261026-g351f69f", False),
+        ("10.2026011", "10.20260115-gabc", False),
+        ("system", "10.20261026-gabc", True),
+        ("system", None, False),
+    ],
+)
+def test_version_matching(requested, reported, ok):
+    assert matches(requested, reported) is ok
+
+
+def test_a_mismatch_is_an_error_naming_both():
+    with pytest.raises(VersionError, match="git_annex 10.20260115: git-annex reports 10.20261026"):
+        check("10.20260115", "10.20261026-gabc")
+
+
+def test_git_config_env_reaches_git_and_skips_empty_values():
+    env = git_config_env({"annex.retry": 3, "annex.bwlimit": "", "annex.debug": "true"})
+    assert env["GIT_CONFIG_COUNT"] == "2"
+    out = subprocess.run(["git", "config", "annex.retry"], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "3"
+
+
+def test_run_logged_timestamps_lines_and_adds_annotations(tmp_path):
+    code = "import sys,time; print('a'); sys.stdout.flush(); time.sleep(0.2); print('b\\rc', file=sys.stderr)"
+    with open(tmp_path / "log", "w") as log:
+        run = run_logged([sys.executable, "-c", code], log,
+                         annotate=lambda text: ["note"] if text == "a" else [])
+    assert run.exit_code == 0
+    assert run.text == ["a", "note", "b", "c"]
+    assert run.lines[2][0] - run.lines[0][0] >= 0.15
+    assert (tmp_path / "log").read_text().splitlines()[1].endswith(" note")
+
+
+def test_sizes_and_keys():
+    assert parse_size("8M") == 8 * 1024**2 and parse_size(512) == 512
+    with pytest.raises(ValueError):
+        parse_size("lots")
+    assert parse_key("MD5E-s8388608--496e57e38453d35ac37f46f3fc5ae21a") == (
+        "md5", 8388608, "496e57e38453d35ac37f46f3fc5ae21a")
+    assert parse_key("SHA256E-s3--" + "a" * 64 + ".sif")[:2] == ("sha256", 3)
