@@ -39,7 +39,7 @@ def test_unwritable_root_is_named(tmp_path):
         work.mkdir()
         out = snakemake(work, "--cores", "2", config=[f"clone_root={ro}/clones"])
         assert out.returncode != 0
-        assert f"config key 'clone_root': {ro}/clones: {ro} is not writable" in out.stderr
+        assert f"config key 'clone_root': {ro}/clones: {ro} is not writable" in out.stdout + out.stderr
         assert sorted(p.name for p in work.iterdir()) == [".snakemake"]
     finally:
         subprocess.run(["umount", str(ro)])

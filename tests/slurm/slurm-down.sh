@@ -20,23 +20,9 @@ if [ ! -d "$STATE_DIR" ] || ! compgen -G "$STATE_DIR/*.pid" >/dev/null; then
     exit 0
 fi
 
-# alive PID: the process exists and is not a zombie (pid 1 here may reap
-# orphans only after a second or two).
-alive() {
-    local st
-    st=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# pid_of NAME COMM: recorded pid of NAME if alive and still COMM.
-pid_of() {
-    local f="$STATE_DIR/$1.pid" pid
-    [ -s "$f" ] || return 0
-    pid=$(cat "$f")
-    if alive "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then
-        echo "$pid"
-    fi
-}
+# alive, pid_of
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # Cancel remaining jobs while our controller and node daemon are still up.
 if [ -n "$(pid_of slurmctld slurmctld)" ] && [ -n "$(pid_of slurmd slurmd)" ]; then
