@@ -7,7 +7,7 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
 from annex_race import git_annex
-from annex_race.paths import RootError, check_root
+from annex_race.paths import check_root
 from annex_race.scenarios import normalize_axes, scenario_table
 
 # ---- configuration: checked before anything is created ----------------------
@@ -28,16 +28,13 @@ try:
     validate(config, schema="../schemas/config.schema.yaml")
 except WorkflowError as e:  # validate() wraps jsonschema's error in a multi-line one
     raise WorkflowError(config_error(e.__context__)) from None
-try:
+try:  # each raises ValueError with one line naming the key
     SOURCE_ROOT = check_root("source_root", config["source_root"])
     CLONE_ROOT = check_root("clone_root", config["clone_root"])
-except RootError as e:
-    raise WorkflowError(str(e)) from None
-ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT)]
-try:
     SCENARIOS = scenario_table(config)
 except ValueError as e:
     raise WorkflowError(str(e)) from None
+ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT)]
 
 
 # ---- where things live -------------------------------------------------------
