@@ -7,12 +7,11 @@ a failed earlier attempt left behind, through paths.safe_remove.
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
 import numpy as np
-
-import os
 
 from .logparse import attempt_events
 from .paths import safe_remove
