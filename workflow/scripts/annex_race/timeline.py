@@ -1,5 +1,7 @@
 """Timeline figure: one lane per clone, grouped by scenario, time since release."""
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,8 +23,6 @@ def _zero(group):
 
 def plot_timeline(table, path, summary=None):
     """Draw `table` (one row per clone, see aggregate.records_table) into `path`."""
-    import json
-
     sns.set_theme(style="whitegrid", context="notebook")
     table = table.sort_values(["scenario", "clone"])
     lanes = len(table) + table["scenario"].nunique()  # a spacer lane between scenarios
