@@ -8,10 +8,11 @@ SLURM up first (and in CI fails if it cannot).
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
-from helpers import ROOT, load_run, observed_verdict, snakemake
+from helpers import ROOT, SNAKEMAKE, load_run, observed_verdict, snakemake
 
 # both storage_sibling values, 2 clones, the 8 MiB throttled image, affected git-annex:
 # one scenario that fails and one that passes, on either executor
@@ -80,3 +81,46 @@ def test_verdicts_equal_those_of_the_local_executor(runs):
     }
     assert verdicts["slurm"] == verdicts["local"]
     assert sorted(verdicts["slurm"].values()) == ["FAIL", "PASS"]
+
+
+def _sbatch_blocker():
+    """Occupy one of the node's two CPUs, so that only one sibling can start."""
+    job = subprocess.run(
+        ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-c", "1", "--wrap", "sleep 600"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    for _ in range(100):
+        state = subprocess.run(["squeue", "-h", "-j", job, "-o", "%T"], capture_output=True, text=True)
+        if state.stdout.strip() == "RUNNING":
+            return job
+        time.sleep(0.2)
+    subprocess.run(["scancel", job])
+    pytest.fail(f"blocker job {job} did not start")
+
+
+def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
+    """One sibling runs, the other waits in the SLURM queue: the first gives up after
+    barrier_timeout, the late one sees that and does not count as concurrent either;
+    both finish, and the scenario is INCONCLUSIVE, never PASS."""
+    config = [*MATRIX, "storage_sibling=on", "barrier_timeout=10"]
+    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
+           "--configfile", str(ROOT / "config" / "config.yaml"),
+           "--profile", str(ROOT / "profiles" / "slurm-test"), "--config", *config]
+    blocker = _sbatch_blocker()
+    try:
+        run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # free the CPU once the first sibling has given up, so the second can start
+        deadline = time.time() + 600
+        while not list(tmp_path.glob("results/barriers/*/*/gave-up-*")) and time.time() < deadline:
+            if run.poll() is not None:
+                break
+            time.sleep(0.5)
+    finally:
+        subprocess.run(["scancel", blocker])
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, output[-3000:]
+    records, summary, _ = load_run(tmp_path)
+    (rs,) = records.values()
+    assert sorted(r["barrier"] for r in rs) == ["sibling-gave-up", "timeout"]
+    assert observed_verdict(rs) == "INCONCLUSIVE"
+    assert "**INCONCLUSIVE** (not concurrent: barrier" in summary
