@@ -40,12 +40,8 @@ def observed_verdict(records):
     return "FAIL" if any(r["outcome"] != "ok" for r in records) else "PASS"
 
 
-def summary_verdicts(summary_md):
-    """{(scenario id parts) row text: verdict} from results/summary.md."""
+def summary_rows(summary_md):
+    """The rows of the results table in results/summary.md, as {column: cell}."""
     rows = [line for line in summary_md.splitlines() if line.startswith("| ") and "---" not in line]
     header = [c.strip() for c in rows[0].strip("|").split("|")]
-    out = []
-    for line in rows[1:]:
-        cells = dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
-        out.append(cells)
-    return out
+    return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in rows[1:]]

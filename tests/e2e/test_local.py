@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers import load_run, observed_verdict, snakemake, summary_verdicts
+from helpers import load_run, observed_verdict, snakemake, summary_rows
 
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 
@@ -38,7 +38,7 @@ def test_every_expected_record_and_output_exists(run):
 
 def test_summary_has_one_row_per_scenario_consistent_with_the_records(run):
     _, records, summary, _ = run
-    rows = summary_verdicts(summary)
+    rows = summary_rows(summary)
     assert len(rows) == len(records)
     by_params = {
         (r["storage_sibling"], r["method"], r["git_annex"], r["workaround"]): observed_verdict(rs)

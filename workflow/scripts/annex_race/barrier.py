@@ -30,10 +30,6 @@ class Release:
     siblings_seen: int = 0
     arrivals: dict = field(default_factory=dict)
 
-    @property
-    def ok(self):
-        return self.released is not None
-
     def asdict(self):
         return asdict(self)
 

@@ -8,7 +8,7 @@ clone_get.probe_origin_locks). Nothing is inferred from version numbers.
 
 import ast
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 # a transfer starts: plain git-annex prints "(from origin...)"; DataLad (at log
 # level 5) logs "Start annex action: {... 'note': 'from origin...'}"
@@ -103,9 +103,6 @@ class Diagnosis:
 
     cause: str
     evidence: list = field(default_factory=list)
-
-    def asdict(self):
-        return asdict(self)
 
 
 # cause -> what shows it, most specific first; the seed's loser also prints
