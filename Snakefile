@@ -1,5 +1,9 @@
 # annex-race: reproduce, diagnose and verify fixes for concurrent `git annex get`
-# failures from a shared origin. Configuration: config/config.yaml; rules: workflow/rules.
+# failures from a shared origin. Configuration: config/config.yaml (keys described
+# in config/README.md); the includes below are the data flow.
+from snakemake.utils import min_version
+
+min_version("9.27")
 
 
 configfile: "config/config.yaml"
@@ -8,13 +12,11 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/git_annex.smk"
 include: "workflow/rules/datasets.smk"
-include: "workflow/rules/clone_get.smk"
-include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/scenarios.smk"
+include: "workflow/rules/summary.smk"
 
 
 rule all:
     default_target: True
     input:
-        "results/results.tsv",
-        "results/summary.md",
-        "results/timeline.png",
+        rules.summarize_results.output,

@@ -6,54 +6,41 @@ executor unless told otherwise) and prints figures from the records:
     python benchmarks/overhead.py                       # default matrix, --cores 2
     python benchmarks/overhead.py --config storage_sibling=on
     python benchmarks/overhead.py --profile profiles/slurm-test --config method=annex-get
-    python benchmarks/overhead.py --records results      # figures of an existing run only
+    python benchmarks/overhead.py --workdir .            # figures of an existing run only
 """
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from annex_race.record import get_start_skew
+from annex_race.runs import read_run, run_snakemake
 
 
 def run_workflow(workdir, profile, config):
-    cmd = [
-        str(Path(sys.executable).parent / "snakemake"), "-s", str(ROOT / "Snakefile"),
-        "--directory", str(workdir), "--configfile", str(ROOT / "config" / "config.yaml"),
-    ]
-    cmd += ["--profile", profile] if profile else ["--cores", "2"]
-    if config:
-        cmd += ["--config", *config]
     started = time.time()
-    out = subprocess.run(cmd, capture_output=True, text=True)
+    out = run_snakemake(workdir, *(["--profile", profile] if profile else ["--cores", "2"]),
+                        config=config, timeout=None)
     if out.returncode:
         sys.exit(f"workflow failed:\n{out.stderr[-3000:]}")
     return time.time() - started
 
 
-def figures(results):
-    records = [json.loads(p.read_text()) for p in Path(results).glob("records/*/clone-*.json")]
+def figures(workdir):
+    by_scenario = read_run(workdir)
+    records = [r for rs in by_scenario.values() for r in rs]
     if not records:
-        sys.exit(f"no records under {results}")
-    by_scenario = {}
-    for r in records:
-        by_scenario.setdefault(r["scenario"], []).append(r)
-    skews = [
-        max(r["t_get_start"] for r in rs) - min(r["t_get_start"] for r in rs)
-        for rs in by_scenario.values()
-        if all(r["t_get_start"] for r in rs)
-    ]
+        sys.exit(f"no records under {workdir}/results")
+    skews = [s for rs in by_scenario.values() if (s := get_start_skew(r.t_get_start for r in rs)) is not None]
     overhead = [
-        (r["t_clone_end"] - r["t_job_start"]) + (r["t_record"] - r["t_get_end"])
+        (r.t_clone_end - r.t_job_start) + (r.t_record - r.t_get_end)
         for r in records
-        if r.get("t_get_end")
+        if r.t_get_end is not None
     ]
-    clone = [r["t_clone_end"] - r["t_clone_start"] for r in records]
+    clone = [r.t_clone_end - r.t_clone_start for r in records]
     return len(by_scenario), len(records), skews, overhead, clone
 
 
@@ -61,17 +48,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", help="Snakemake profile (default: local executor, --cores 2)")
     parser.add_argument("--config", nargs="*", default=[], help="config overrides, as for snakemake")
-    parser.add_argument("--records", help="only read the results directory of an earlier run")
+    parser.add_argument("--workdir", help="only read the records of an earlier run in this working directory")
     args = parser.parse_args()
 
     wall = None
-    if args.records:
-        results = Path(args.records)
+    if args.workdir:
+        workdir = Path(args.workdir)
     else:
         workdir = Path(tempfile.mkdtemp(prefix="annex-race-bench-"))
         wall = run_workflow(workdir, args.profile, args.config)
-        results = workdir / "results"
-    scenarios, clones, skews, overhead, clone = figures(results)
+    scenarios, clones, skews, overhead, clone = figures(workdir)
 
     ms = lambda xs, f: f"{1000 * f(xs):8.1f} ms"  # noqa: E731
     print(f"executor                 {args.profile or 'local (--cores 2)'}")

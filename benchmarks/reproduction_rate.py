@@ -5,19 +5,16 @@
     python benchmarks/reproduction_rate.py -k 5 --config method=datalad-get storage_sibling=on
 
 The datasets are made once; each repetition reruns only the scenario's clone jobs
-(--forcerun clone_get) and reads its verdict from the records, as the summary does.
+(--forcerun clone_and_get) and reads its verdict from the records, as the summary does.
 """
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
-
-from annex_race.aggregate import load_records, records_table, scenario_summary  # noqa: E402
+from annex_race.runs import read_run, run_snakemake
+from annex_race.summary import records_table, scenario_summary
 
 DEFAULT = ["storage_sibling=off", "method=annex-get", "workaround=none"]
 
@@ -31,17 +28,13 @@ def main():
 
     workdir = Path(tempfile.mkdtemp(prefix="annex-race-rate-"))
     config = [*args.config, f"git_annex={args.git_annex}"]
-    cmd = [
-        str(Path(sys.executable).parent / "snakemake"), "-s", str(ROOT / "Snakefile"),
-        "--directory", str(workdir), "--configfile", str(ROOT / "config" / "config.yaml"),
-        "--cores", "2", "--config", *config,
-    ]
     verdicts = []
     for i in range(args.k):
-        out = subprocess.run(cmd + (["--forcerun", "clone_get"] if i else []), capture_output=True, text=True)
+        out = run_snakemake(workdir, "--cores", "2", *(["--forcerun", "clone_and_get"] if i else []),
+                            config=config, timeout=None)
         if out.returncode:
             sys.exit(f"run {i + 1} failed:\n{out.stderr[-3000:]}")
-        records = load_records(sorted(workdir.glob("results/records/*/clone-*.json")))
+        records = [r for rs in read_run(workdir).values() for r in rs]
         summary = scenario_summary(records_table(records), max_skew=1.0)
         if len(summary) != 1:
             sys.exit(f"--config must select one scenario, it selected {len(summary)}")

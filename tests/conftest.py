@@ -1,5 +1,5 @@
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
+# tests/helpers.py is shared by the test modules (annex_race itself is installed)
+sys.path.insert(0, str(Path(__file__).resolve().parent))

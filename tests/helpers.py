@@ -1,43 +1,28 @@
 """Running the workflow from tests: a real Snakemake on the real datasets."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-import pandas as pd
-
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+from annex_race.record import get_start_skew
+from annex_race.runs import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
 
 
-def snakemake(workdir, *args, config=(), timeout=1800):
+def snakemake(workdir, *args, config=(), configfiles=(), timeout=1800):
     """Run the workflow with `workdir` as its working directory (results/ go there)."""
-    cmd = [
-        str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
-        "--configfile", str(ROOT / "config" / "config.yaml"), *args,
-    ]
-    if config:
-        cmd += ["--config", *config]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return run_snakemake(workdir, *args, config=config, configfiles=configfiles, timeout=timeout)
 
 
 def load_run(workdir):
-    """(records by scenario, summary table, results table) of a finished run."""
-    results = Path(workdir) / "results"
-    records = {}
-    for path in sorted(results.glob("records/*/clone-*.json")):
-        record = json.loads(path.read_text())
-        records.setdefault(record["scenario"], []).append(record)
-    table = pd.read_csv(results / "results.tsv", sep="\t")
-    return records, (results / "summary.md").read_text(), table
+    """(records by scenario, summary text, results table) of a finished run."""
+    return read_run(workdir), (Path(workdir) / "results" / "summary.md").read_text(), read_table(workdir)
 
 
-def observed_verdict(records):
-    """The verdict a scenario's records call for, worked out independently of aggregate."""
-    if any(r["barrier"] != "released" for r in records) or len(records) < records[0]["n_clones"]:
+def observed_verdict(records, max_skew=1.0):
+    """The verdict a scenario's records call for, worked out independently of the summary."""
+    skew = get_start_skew(r.t_get_start for r in records)
+    if (any(r.barrier != "released" for r in records) or len(records) < records[0].n_clones
+            or skew is None or skew > max_skew):
         return "INCONCLUSIVE"
-    return "FAIL" if any(r["outcome"] != "ok" for r in records) else "PASS"
+    return "FAIL" if any(r.outcome != "ok" for r in records) else "PASS"
 
 
 def summary_rows(summary_md):
@@ -45,3 +30,29 @@ def summary_rows(summary_md):
     rows = [line for line in summary_md.splitlines() if line.startswith("| ") and "---" not in line]
     header = [c.strip() for c in rows[0].strip("|").split("|")]
     return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in rows[1:]]
+
+
+RELEASE = 1000.0
+
+
+def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, n=2, barrier="released",
+           failures=(), attempts=None):
+    """A valid record (as a dict) of one clone; the arguments set what it observed."""
+    return {
+        "scenario": scenario, "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
+        "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
+        "workaround": "none", "clone": clone, "host": "h", "pid": 1, "slurm_job_id": None,
+        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
+        "fs_source": "ext4", "fs_clone": "ext4", "origin": "/o", "phase": "get",
+        "t_clone_start": RELEASE - 3, "t_clone_end": RELEASE - 1, "t_barrier_arrive": RELEASE - 1,
+        "t_barrier_release": start if barrier == "released" else None,
+        "barrier_release_at": RELEASE if barrier == "released" else None, "barrier": barrier,
+        "t_get_start": start, "t_get_end": start + get_s,
+        "attempts": [{"t": start + 0.1, "event": "transfer", "remote": "origin"}]
+        if attempts is None else attempts,
+        "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
+        "failure_messages": list(failures), "log": "/x.log", "prefetch_seconds": None,
+        "t_job_start": RELEASE - 4, "t_record": start + get_s + 0.1,
+        "cause": None if outcome == "ok" else "transfer-lock",
+        "evidence": [] if outcome == "ok" else list(failures[:1]) or ["x"],
+    }

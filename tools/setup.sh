@@ -26,10 +26,13 @@ git config --global user.email >/dev/null || git config --global user.email "ann
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
     || { echo "setup: Python >= 3.11 needed" >&2; exit 1; }
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
-stamp=.venv/.installed-$(cat "$requirements" requirements.txt | sha1sum | cut -c1-12)
+stamp=.venv/.installed-$(cat "$requirements" requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 if [[ ! -e $stamp ]]; then
     .venv/bin/pip install --quiet --upgrade pip
     .venv/bin/pip install --quiet -r "$requirements"
+    # the workflow's own package (workflow/src/annex_race), editable: rules, tests
+    # and benchmarks import it from the checkout
+    .venv/bin/pip install --quiet --no-deps -e .
     touch "$stamp"
 fi
 echo "setup: ready ($(.venv/bin/git-annex version --raw 2>/dev/null || echo 'git-annex ?'), snakemake $(.venv/bin/snakemake --version))"

@@ -28,6 +28,22 @@ def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, m
     assert sorted(p.name for p in tmp_path.iterdir()) == [".snakemake"]
 
 
+@pytest.mark.parametrize(
+    "yaml, message",
+    [
+        ("backoff: {annex_retry: 0, annex_retry_delay: 1}",
+         "config key 'backoff.annex_retry': 0 is less than the minimum of 1"),
+        ("skip: [{method: annex-get}, 3]", "config key 'skip': 3 is not of type 'object'"),
+    ],
+)
+def test_a_nested_key_is_named_by_its_full_path(tmp_path, yaml, message):
+    (tmp_path / "bad.yaml").write_text(yaml + "\n")
+    out = snakemake(tmp_path, "--cores", "2", configfiles=[tmp_path / "bad.yaml"])
+    assert out.returncode != 0
+    assert message in out.stdout + out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".snakemake", "bad.yaml"]
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a read-only filesystem")
 def test_unwritable_root_is_named(tmp_path):
     ro = tmp_path / "ro"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers import load_run, observed_verdict, snakemake, summary_rows
+from helpers import get_start_skew, load_run, observed_verdict, snakemake, summary_rows
 
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 
@@ -25,12 +25,12 @@ def test_every_expected_record_and_output_exists(run):
     workdir, records, summary, table = run
     assert len(records) == 18  # the default matrix less the skipped combinations
     for scenario, rs in records.items():
-        assert sorted(r["clone"] for r in rs) == list(range(rs[0]["n_clones"])), scenario
+        assert sorted(r.clone for r in rs) == list(range(rs[0].n_clones)), scenario
         for r in rs:
-            assert r["git_annex_version"].startswith(r["git_annex"]), r
-            assert r["fs_clone"] and r["host"] and r["pid"]
-            assert r["t_clone_start"] <= r["t_clone_end"] <= r["t_barrier_arrive"]
-            assert r["t_barrier_release"] <= r["t_get_start"] <= r["t_get_end"]
+            assert r.git_annex_version.startswith(r.git_annex), r
+            assert r.fs_clone and r.host and r.pid
+            assert r.t_clone_start <= r.t_clone_end <= r.t_barrier_arrive
+            assert r.t_barrier_release <= r.t_get_start <= r.t_get_end
     assert len(table) == sum(len(rs) for rs in records.values())
     png = workdir / "results" / "timeline.png"
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000
@@ -41,7 +41,7 @@ def test_summary_has_one_row_per_scenario_consistent_with_the_records(run):
     rows = summary_rows(summary)
     assert len(rows) == len(records)
     by_params = {
-        (r["storage_sibling"], r["method"], r["git_annex"], r["workaround"]): observed_verdict(rs)
+        (r.storage_sibling, r.method, r.git_annex, r.workaround): observed_verdict(rs)
         for rs in records.values()
         for r in rs[:1]
     }
@@ -52,10 +52,7 @@ def test_summary_has_one_row_per_scenario_consistent_with_the_records(run):
 
 def test_gets_of_a_scenario_started_together(run):
     _, records, _, _ = run
-    skews = sorted(
-        max(r["t_get_start"] for r in rs) - min(r["t_get_start"] for r in rs)
-        for rs in records.values()
-    )
+    skews = sorted(get_start_skew(r.t_get_start for r in rs) for rs in records.values())
     assert skews[len(skews) // 2] <= 0.05
 
 
@@ -63,7 +60,7 @@ def _verdicts(records, **where):
     return {
         scenario: observed_verdict(rs)
         for scenario, rs in records.items()
-        if all(rs[0][k] == v for k, v in where.items())
+        if all(getattr(rs[0], k) == v for k, v in where.items())
     }
 
 
@@ -87,8 +84,8 @@ def test_fixed_version_storage_sibling_and_workarounds_pass(run):
 
 def test_prefetch_clones_transfer_nothing(run):
     _, records, _, _ = run
-    prefetch = [r for rs in records.values() for r in rs if r["workaround"] == "prefetch"]
-    assert prefetch and all(r["attempts"] == [] for r in prefetch)
+    prefetch = [r for rs in records.values() for r in rs if r.workaround == "prefetch"]
+    assert prefetch and all(r.attempts == [] for r in prefetch)
 
 
 def test_a_slice_plans_only_its_scenarios_and_rebuilds_nothing(run):
@@ -96,8 +93,8 @@ def test_a_slice_plans_only_its_scenarios_and_rebuilds_nothing(run):
     out = snakemake(workdir, "--cores", "2", "-n", config=["storage_sibling=on"])
     assert out.returncode == 0, out.stderr
     planned = {line.split()[0] for line in out.stdout.splitlines() if line[:1].isalpha() and line.split()[-1].isdigit()}
-    # only bookkeeping: who comes before whom (turn) and the summary of the slice
-    assert planned <= {"turn", "aggregate", "all", "job", "total"}, out.stdout
+    # only bookkeeping: who comes before whom (take_turn), and the summary of the slice
+    assert planned <= {"take_turn", "summarize_results", "all", "job", "total"}, out.stdout
 
 
 def test_a_slice_selects_only_its_scenarios(tmp_path):

@@ -3,16 +3,19 @@
 import os
 import subprocess
 
+import yaml
+
 from helpers import ROOT, SNAKEMAKE
 
 SITE = {"ANNEX_RACE_ACCOUNT": "myaccount", "ANNEX_RACE_PARTITION": "standard", "USER": "someone"}
 
 
-def dry_run(tmp_path, env):
+def dry_run(tmp_path, env, unset=()):
     # run from the repository root, as profiles/discovery/README.md says
+    env = {k: v for k, v in {**os.environ, **env}.items() if k not in unset}
     return subprocess.run(
         [str(SNAKEMAKE), "--profile", "profiles/discovery", "-n", "--directory", str(tmp_path)],
-        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+        cwd=ROOT, env=env, capture_output=True, text=True,
     )
 
 
@@ -22,16 +25,22 @@ def test_discovery_dry_run_plans_slurm_jobs_on_the_site_paths(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     text = out.stdout + out.stderr
     assert "slurm_account=myaccount" in text and "slurm_partition=standard" in text
-    assert f"{lab}/annex-race/container_source/size-5G.json" in text
-    assert "clone_get" in text and "bw-none" in text  # the real, unthrottled 5 GB run
+    assert f"source_root {lab}/annex-race, clone_root /scratch/someone/annex-race" in text
+    assert "results/datasets/container_source/size-5G.json" in text
+    assert "clone_and_get" in text and "bw-none" in text  # the real, unthrottled 5 GB run
     assert not lab.exists()  # a dry run creates nothing
 
 
 def test_discovery_without_the_lab_directory_names_the_variable(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "ANNEX_RACE_LAB_DIR"}
-    out = subprocess.run(
-        [str(SNAKEMAKE), "--profile", "profiles/discovery", "-n", "--directory", str(tmp_path)],
-        cwd=ROOT, env={**env, **SITE}, capture_output=True, text=True,
-    )
+    out = dry_run(tmp_path, SITE, unset=["ANNEX_RACE_LAB_DIR"])
     assert out.returncode != 0
     assert "environment variable ANNEX_RACE_LAB_DIR is not set" in out.stdout + out.stderr
+
+
+def test_profiles_set_resources_only_of_rules_that_exist(tmp_path):
+    rules = subprocess.run([str(SNAKEMAKE), "--list-rules"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.split()
+    assert "clone_and_get" in rules
+    for profile in (ROOT / "profiles").glob("*/config.yaml"):
+        named = yaml.safe_load(profile.read_text()).get("set-resources", {})
+        assert set(named) <= set(rules), (profile, set(named) - set(rules))

@@ -12,7 +12,9 @@ import time
 
 import pytest
 
-from helpers import ROOT, SNAKEMAKE, load_run, observed_verdict, snakemake
+from helpers import ROOT, get_start_skew, load_run, observed_verdict, snakemake
+
+from annex_race.runs import snakemake_command
 
 # both storage_sibling values, 2 clones, the 8 MiB throttled image, affected git-annex:
 # one scenario that fails and one that passes, on either executor
@@ -52,9 +54,9 @@ def runs(tmp_path_factory):
 def test_each_clone_ran_as_its_own_slurm_job(runs):
     records = [r for rs in runs["slurm"].values() for r in rs]
     assert len(records) == 4
-    ids = [r["slurm_job_id"] for r in records]
+    ids = [r.slurm_job_id for r in records]
     assert all(ids) and len(set(ids)) == len(ids)
-    assert all(r["slurm_node"] for r in records)
+    assert all(r.slurm_node for r in records)
     sacct = subprocess.run(
         ["sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", ",".join(ids)],
         capture_output=True, text=True, check=True,
@@ -66,11 +68,11 @@ def test_each_clone_ran_as_its_own_slurm_job(runs):
 
 def test_slurm_records_are_complete_and_concurrent(runs):
     for scenario, rs in runs["slurm"].items():
-        assert sorted(r["clone"] for r in rs) == [0, 1]
+        assert sorted(r.clone for r in rs) == [0, 1]
         for r in rs:
-            assert r["barrier"] == "released", r
-            assert r["t_barrier_release"] <= r["t_get_start"] <= r["t_get_end"]
-        skew = max(r["t_get_start"] for r in rs) - min(r["t_get_start"] for r in rs)
+            assert r.barrier == "released", r
+            assert r.t_barrier_release <= r.t_get_start <= r.t_get_end
+        skew = get_start_skew(r.t_get_start for r in rs)
         assert skew <= 0.1, (scenario, skew)
 
 
@@ -103,9 +105,7 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
     barrier_timeout, the late one sees that and does not count as concurrent either;
     both finish, and the scenario is INCONCLUSIVE, never PASS."""
     config = [*MATRIX, "storage_sibling=on", "barrier_timeout=10"]
-    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
-           "--configfile", str(ROOT / "config" / "config.yaml"),
-           "--profile", str(ROOT / "profiles" / "slurm-test"), "--config", *config]
+    cmd = snakemake_command(tmp_path, "--profile", str(ROOT / "profiles" / "slurm-test"), config=config)
     blocker = _sbatch_blocker()
     try:
         run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -121,6 +121,6 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
     assert run.returncode == 0, output[-3000:]
     records, summary, _ = load_run(tmp_path)
     (rs,) = records.values()
-    assert sorted(r["barrier"] for r in rs) == ["sibling-gave-up", "timeout"]
+    assert sorted(r.barrier for r in rs) == ["sibling-gave-up", "timeout"]
     assert observed_verdict(rs) == "INCONCLUSIVE"
     assert "**INCONCLUSIVE** (not concurrent: barrier" in summary

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from annex_race.datasets import parse_key, parse_size
-from annex_race.git_annex import VersionError, check, matches
+from annex_race.versions import VersionError, check, matches
 from annex_race.runner import git_config_env, run_logged
 
 

@@ -1,25 +1,33 @@
-import sys
+# Configuration checks, the scenario table and the input functions of all rules.
+from argparse import Namespace
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
+try:
+    from annex_race import versions
+    from annex_race.paths import check_root
+    from annex_race.scenarios import normalize_axes, scenario_table
+except ModuleNotFoundError as e:
+    raise WorkflowError(
+        f"{e.msg}: set up with `bash tools/setup.sh` and activate .venv"
+    ) from None
 
-from annex_race import git_annex
-from annex_race.paths import check_root
-from annex_race.scenarios import normalize_axes, scenario_table
 
-# ---- configuration: checked before anything is created ----------------------
+# ---- configuration: every check runs before anything is created ---------------
 
 
 def config_error(error):
-    """One line naming the offending config key and value."""
-    where = next((str(p) for p in error.absolute_path if isinstance(p, str)), None)
+    """One line naming the offending config key by its full path (`backoff.annex_retry`,
+    `locations.laptop.source_root`); a list item is named by its value."""
+    parts = [str(p) for p in error.absolute_path]
+    while parts and parts[-1].isdigit():
+        parts.pop()
+    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
     return (
-        f"config key '{where}': {error.message}"
-        if where
-        else f"config: {error.message}"
+        f"config key '{path}': {error.message}" if path else f"config: {error.message}"
     )
 
 
@@ -31,48 +39,55 @@ except WorkflowError as e:  # validate() wraps jsonschema's error in a multi-lin
 try:  # each raises ValueError with one line naming the key
     SOURCE_ROOT = check_root("source_root", config["source_root"])
     CLONE_ROOT = check_root("clone_root", config["clone_root"])
+    GIT_ANNEX_CACHE = check_root("git_annex_cache", config["git_annex_cache"])
     SCENARIOS = scenario_table(config)
 except ValueError as e:
     raise WorkflowError(str(e)) from None
-ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT)]
-
-
-# ---- where things live -------------------------------------------------------
-
-GIT_ANNEX = f"{SOURCE_ROOT}/git-annex/{{version}}"
-
-CONTAINER_SOURCE = f"{SOURCE_ROOT}/container_source/size-{{size}}"
-SOURCE_DS = f"{SOURCE_ROOT}/source_ds/size-{{size}}"
-PREFETCH = f"{SOURCE_DS}.prefetch"
-INPUT_RIA = f"{SOURCE_ROOT}/ria/size-{{size}}_ss-{{ss}}"
-CLONE = f"{CLONE_ROOT}/{{scenario}}/clone-{{clone}}"
-BARRIERS = "results/barriers/{scenario}"
-RECORD = "results/records/{scenario}/clone-{clone}"
+# the only trees the workflow ever deletes in (paths.safe_remove)
+ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT), str(GIT_ANNEX_CACHE)]
 
 
 def check_git_annex_versions():
-    """Stop before anything is made if a requested git-annex is not on PyPI.
-
-    Asked once, by the Snakemake process the user started, and only for versions
-    not installed yet; when the index cannot be reached, the install rule decides.
-    """
-    wanted = [
-        v
-        for v in SCENARIOS["git_annex"].unique()
-        if v != git_annex.SYSTEM
-        and not Path(GIT_ANNEX.format(version=v) + ".json").exists()
-    ]
-    if not wanted or workflow.remote_exec:
+    """Refuse a git-annex version PyPI does not have, before anything is made. The
+    index is asked only about versions neither installed nor in the cached list,
+    and never by a job that Snakemake started (it re-reads this file)."""
+    if not workflow.is_main_process:
         return
-    available = git_annex.available_versions()
-    for version in wanted:
-        if available is not None and version not in available:
-            raise WorkflowError(
-                f"config key 'git_annex': {version} is not a version of PyPI's git-annex package"
-            )
+    unknown = versions.unknown_versions(
+        SCENARIOS["git_annex"].unique(), GIT_ANNEX_CACHE
+    )
+    if unknown is None:
+        logger.warning(
+            "annex-race: the package index cannot be reached to check the git-annex "
+            "versions; installing them will tell"
+        )
+    elif unknown:
+        raise WorkflowError(
+            f"config key 'git_annex': {unknown[0]} is not a version of PyPI's git-annex package"
+        )
+
+
+def check_capacity():
+    """A scenario's clone jobs must all run at once. They hold no core (threads: 0,
+    see clone_and_get), so --cores never keeps one waiting; a limit on the number of
+    jobs (--jobs, as on a cluster) does, and siblings would wait at the barrier in vain.
+    """
+    jobs = workflow.resource_settings.nodes
+    n = int(SCENARIOS["n_clones"].max())
+    if workflow.is_main_process and jobs is not None and n > jobs:
+        raise WorkflowError(
+            f"config key 'n_clones': {n} clone jobs of a scenario must run at once, "
+            f"but --jobs is {jobs}; use --jobs {n} or more"
+        )
 
 
 check_git_annex_versions()
+check_capacity()
+if workflow.is_main_process:
+    logger.info(
+        f"annex-race: {len(SCENARIOS)} scenarios; "
+        f"source_root {SOURCE_ROOT}, clone_root {CLONE_ROOT}"
+    )
 
 
 wildcard_constraints:
@@ -83,63 +98,65 @@ wildcard_constraints:
     version=r"system|[0-9]+\.[0-9]{8}(\.post[0-9]+)?",
 
 
-# ---- input functions ----------------------------------------------------------
+# ---- where the datasets live ---------------------------------------------------
 
 
-def scenario_params(wildcards):
-    """The scenario's axis values, as plain Python values for the JSON record."""
+def get_dataset_dir(wildcards, output):
+    """The dataset whose manifest is `output[0]` lives at the same relative path
+    under source_root: results/datasets/source_ds/size-8M.json describes
+    <source_root>/source_ds/size-8M."""
+    return str(
+        SOURCE_ROOT / Path(output[0]).relative_to("results/datasets").with_suffix("")
+    )
+
+
+def get_clone_dir(wildcards):
+    return str(CLONE_ROOT / wildcards.scenario / f"clone-{wildcards.clone}")
+
+
+# ---- the scenarios -------------------------------------------------------------
+
+
+def get_scenario(wildcards):
+    """The scenario's axis values, as plain Python values for the record."""
     row = SCENARIOS.loc[[wildcards.scenario]].to_dict("records")[0]
     return {"scenario": wildcards.scenario, **row}
 
 
-def scenario_inputs(wildcards):
+def get_clone_inputs(wildcards):
     """Manifests a clone job reads: datasets, its git-annex, a prefetched copy."""
     row = SCENARIOS.loc[wildcards.scenario]
     inputs = {
-        "container_source": CONTAINER_SOURCE.format(size=row.image_size) + ".json",
-        "ria": INPUT_RIA.format(size=row.image_size, ss=row.storage_sibling) + ".json",
-        "git_annex": GIT_ANNEX.format(version=row.git_annex) + ".json",
+        "container_source": f"results/datasets/container_source/size-{row.image_size}.json",
+        "ria": f"results/datasets/ria/size-{row.image_size}_ss-{row.storage_sibling}.json",
+        "git_annex": f"results/git-annex/{row.git_annex}.json",
     }
     if row.workaround == "prefetch":
-        inputs["prefetch"] = PREFETCH.format(size=row.image_size) + ".json"
+        inputs["prefetch"] = f"results/datasets/prefetch/size-{row.image_size}.json"
     return inputs
 
 
-def siblings_fit(wildcards):
-    """Stop up front if a scenario's clone jobs can never all run at once: with
-    fewer cores (local) or jobs (cluster) than n_clones they would wait in vain."""
-    n = SCENARIOS.loc[wildcards.scenario, "n_clones"]
-    if workflow.remote_exec or workflow.dryrun:
-        return
-    limit, option = (
-        (workflow.nodes, "--jobs")
-        if workflow.non_local_exec
-        else (workflow.cores, "--cores")
-    )
-    if n > limit:
-        raise WorkflowError(
-            f"scenario {wildcards.scenario}: its n_clones={n} clone jobs must run at once, "
-            f"but {option} is {limit}; use {option} {n} or more"
-        )
-
-
-def barrier_token(wildcards):
-    siblings_fit(wildcards)
-    return f"{BARRIERS}/token".format(scenario=wildcards.scenario)
-
-
-def records(scenario):
+def get_records(scenario):
     n = SCENARIOS.loc[scenario, "n_clones"]
-    return [
-        f"{RECORD}.json".format(scenario=scenario, clone=clone) for clone in range(n)
-    ]
+    return [f"results/records/{scenario}/clone-{clone}.json" for clone in range(n)]
 
 
-def all_records():
-    return [path for scenario in SCENARIOS.index for path in records(scenario)]
+def get_all_records(wildcards=None):
+    return [path for scenario in SCENARIOS.index for path in get_records(scenario)]
 
 
-def previous_scenario(wildcards):
-    """Records of the scenario before this one (in matrix order), if any."""
+def get_datasets():
+    """Manifests of every dataset the scenarios use."""
+    inputs = (get_clone_inputs(Namespace(scenario=s)) for s in SCENARIOS.index)
+    return sorted(
+        {path for i in inputs for key, path in i.items() if key != "git_annex"}
+    )
+
+
+def get_turn_inputs(wildcards):
+    """What must be done before a scenario takes its turn: every dataset (no dataset
+    job may touch an origin while gets race from it), and the records of the
+    scenario before this one in matrix order, if any (scenarios share their origin,
+    so each waits for the one before it)."""
     i = SCENARIOS.index.get_loc(wildcards.scenario)
-    return records(SCENARIOS.index[i - 1]) if i else []
+    return get_datasets() + (get_records(SCENARIOS.index[i - 1]) if i else [])

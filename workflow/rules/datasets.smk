@@ -1,63 +1,66 @@
-# Dataset creation and export: container_source -> source_ds -> input RIA stores.
-# Each rule writes a manifest (JSON) beside the dataset it makes; later rules read
-# paths and the image key from there.
+# The datasets under study: container_source -> source_ds -> input RIA stores.
+# Each rule writes a manifest under results/datasets/ describing the dataset it
+# made at the same relative path under source_root (see get_dataset_dir).
 
 
-rule container_source:
+# create a dataset holding the container image
+rule create_container_source:
     output:
-        f"{CONTAINER_SOURCE}.json",
+        "results/datasets/container_source/size-{size}.json",
     log:
-        "results/logs/container_source/size-{size}.log",
+        "results/logs/create_container_source/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
-        path=CONTAINER_SOURCE,
+        path=get_dataset_dir,
         roots=ROOTS,
     script:
-        "../scripts/container_source.py"
+        "../scripts/create-container-source.py"
 
 
-rule source_ds:
+# create the analysis dataset with `containers` as a subdataset
+rule create_source_ds:
     input:
-        container_source=f"{CONTAINER_SOURCE}.json",
+        container_source=rules.create_container_source.output[0],
     output:
-        f"{SOURCE_DS}.json",
+        "results/datasets/source_ds/size-{size}.json",
     log:
-        "results/logs/source_ds/size-{size}.log",
+        "results/logs/create_source_ds/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
-        path=SOURCE_DS,
+        path=get_dataset_dir,
         roots=ROOTS,
     script:
-        "../scripts/source_ds.py"
+        "../scripts/create-source-ds.py"
 
 
-rule input_ria:
+# export the analysis dataset to an input RIA store, with or without storage sibling
+rule export_input_ria:
     input:
-        source_ds=f"{SOURCE_DS}.json",
+        source_ds=rules.create_source_ds.output[0],
     output:
-        f"{INPUT_RIA}.json",
+        "results/datasets/ria/size-{size}_ss-{ss}.json",
     log:
-        "results/logs/input_ria/size-{size}_ss-{ss}.log",
+        "results/logs/export_input_ria/size-{size}_ss-{ss}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
-        store=INPUT_RIA,
+        store=get_dataset_dir,
         roots=ROOTS,
     script:
-        "../scripts/input_ria.py"
+        "../scripts/export-input-ria.py"
 
 
-rule prefetch:
-    """Workaround prefetch: fetch the image once into source_ds's `containers`."""
+# fetch the image once, for the clones to link to (workaround prefetch)
+rule prefetch_image:
     input:
-        source_ds=f"{SOURCE_DS}.json",
+        source_ds=rules.create_source_ds.output[0],
     output:
-        f"{PREFETCH}.json",
+        "results/datasets/prefetch/size-{size}.json",
     log:
-        "results/logs/prefetch/size-{size}.log",
+        "results/logs/prefetch_image/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
     script:
-        "../scripts/prefetch.py"
+        "../scripts/prefetch-image.py"

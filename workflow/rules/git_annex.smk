@@ -1,18 +1,20 @@
-# git-annex versions under study, each from PyPI into its own prefix.
+# The git-annex versions under study, each installed once from PyPI.
 
 
-rule git_annex:
-    """Install one git-annex version (or describe `system`); runs on the submit
-    host, which can reach the package index when compute nodes cannot."""
+# install one git-annex version
+rule install_git_annex:
+    """Install a git-annex version into the shared cache (or reuse it there), or
+    describe `system`. Runs on the submit host, which can reach the package index
+    when compute nodes cannot."""
     output:
-        f"{GIT_ANNEX}.json",
+        "results/git-annex/{version}.json",
     log:
-        "results/logs/git_annex/{version}.log",
+        "results/logs/install_git_annex/{version}.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:
-        prefix=GIT_ANNEX,
+        cache=str(GIT_ANNEX_CACHE),
         roots=ROOTS,
     script:
-        "../scripts/git_annex.py"
+        "../scripts/install-git-annex.py"

@@ -1,4 +1,4 @@
-"""Snakemake entry for rules barrier and barrier_cluster (logic: annex_race.barrier)."""
+"""Snakemake entry of rule open_barrier (logic: annex_race.barrier)."""
 
 from annex_race.barrier import open_barrier
 from annex_race.job import start_job

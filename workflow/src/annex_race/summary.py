@@ -1,22 +1,45 @@
 """From clone records to the results table and the per-scenario verdicts."""
 
 import json
-from pathlib import Path
+from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
+from .record import FIELDS, ScenarioFields, get_start_skew, read_record
 from .scenarios import AXES
 
 PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
 
 
-def load_records(paths):
-    return [json.loads(Path(p).read_text()) for p in paths]
+@dataclass
+class ScenarioRow(ScenarioFields):
+    """One row of the summary: a scenario's axis values and what its clones showed."""
+
+    verdict: str  # PASS | FAIL | INCONCLUSIVE
+    detail: str  # "1 of 2 failed", why INCONCLUSIVE
+    cause: str  # the causes of the failed clones, most frequent first
+    first_failure: str
+    evidence: str
+    slowest_get_s: float
+    prefetch_s: float | None
+    median_get_s: float
+    skew_ms: float | None
+    git_annex_run: str  # the versions the clones reported
+    fs_clone: str
+
+
+SUMMARY_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
+
+
+def read_records(paths):
+    """The records in `paths`, each validated against the record contract."""
+    return [read_record(p) for p in paths]
 
 
 def records_table(records):
-    """One row per clone attempt, with derived durations; lists kept as JSON text."""
-    table = pd.DataFrame.from_records(records)
+    """One row per clone attempt (CloneRecords), with derived durations; lists kept
+    as JSON text."""
+    table = pd.DataFrame([r.asdict() for r in records], columns=FIELDS)
     table["clone_s"] = table["t_clone_end"] - table["t_clone_start"]
     table["get_s"] = table["t_get_end"] - table["t_get_start"]
     table["transfers"] = table["attempts"].map(lambda ev: sum(e["event"] == "transfer" for e in ev))
@@ -35,7 +58,9 @@ def _verdict(group, n_expected, max_skew):
     not_released = group[group["barrier"] != "released"]
     if len(not_released):
         return INCONCLUSIVE, f"not concurrent: barrier {not_released['barrier'].iloc[0]}"
-    skew = group["t_get_start"].max() - group["t_get_start"].min()
+    skew = get_start_skew(group["t_get_start"])
+    if skew is None:
+        return INCONCLUSIVE, "not concurrent: a get never started"
     if skew > max_skew:
         return INCONCLUSIVE, f"not concurrent: gets started {skew:.2f} s apart"
     if len(failed):
@@ -51,24 +76,25 @@ def scenario_summary(table, max_skew, axes=AXES):
         verdict, detail = _verdict(group, int(first["n_clones"]), max_skew)
         failed = group[group["outcome"] != "ok"]
         causes = failed["cause"].dropna().value_counts()
+        skew = get_start_skew(group["t_get_start"])
         rows.append(
-            {
-                "scenario": scenario,
+            ScenarioRow(
+                scenario=scenario,
                 **{axis: first[axis] for axis in axes},
-                "verdict": verdict,
-                "detail": detail,
-                "cause": ", ".join(causes.index),
-                "first_failure": failed["first_failure"].iloc[0] if len(failed) else "",
-                "evidence": " / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
-                "slowest_get_s": group["get_s"].max(),
-                "prefetch_s": group["prefetch_seconds"].max() if "prefetch_seconds" in group else None,
-                "median_get_s": group["get_s"].median(),
-                "skew_ms": 1000 * (group["t_get_start"].max() - group["t_get_start"].min()),
-                "git_annex_run": ", ".join(sorted(group["git_annex_version"].dropna().unique())),
-                "fs_clone": ", ".join(sorted(group["fs_clone"].unique())),
-            }
+                verdict=verdict,
+                detail=detail,
+                cause=", ".join(causes.index),
+                first_failure=failed["first_failure"].iloc[0] if len(failed) else "",
+                evidence=" / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
+                slowest_get_s=group["get_s"].max(),
+                prefetch_s=group["prefetch_seconds"].max(),
+                median_get_s=group["get_s"].median(),
+                skew_ms=None if skew is None else 1000 * skew,
+                git_annex_run=", ".join(sorted(group["git_annex_version"].dropna().unique())),
+                fs_clone=", ".join(sorted(group["fs_clone"].unique())),
+            )
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([asdict(r) for r in rows], columns=SUMMARY_COLUMNS)
 
 
 def _cell(value):

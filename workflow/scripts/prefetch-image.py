@@ -1,4 +1,4 @@
-"""Snakemake entry for rule prefetch (logic: annex_race.datasets)."""
+"""Snakemake entry of rule prefetch_image (logic: annex_race.datasets)."""
 
 from annex_race.datasets import prefetch_image, read_manifest, write_manifest
 from annex_race.job import start_job

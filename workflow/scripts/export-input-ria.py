@@ -1,4 +1,4 @@
-"""Snakemake entry for rule input_ria (logic: annex_race.datasets)."""
+"""Snakemake entry of rule export_input_ria (logic: annex_race.datasets)."""
 
 from annex_race.datasets import export_ria, read_manifest, write_manifest
 from annex_race.job import start_job

@@ -1,4 +1,4 @@
-"""Snakemake entry for rule container_source (logic: annex_race.datasets)."""
+"""Snakemake entry of rule create_container_source (logic: annex_race.datasets)."""
 
 from annex_race.datasets import make_container_source, write_manifest
 from annex_race.job import start_job

@@ -1,4 +1,4 @@
-"""Snakemake entry for rule source_ds (logic: annex_race.datasets)."""
+"""Snakemake entry of rule create_source_ds (logic: annex_race.datasets)."""
 
 from annex_race.datasets import make_source_ds, read_manifest, write_manifest
 from annex_race.job import start_job

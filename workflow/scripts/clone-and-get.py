@@ -1,23 +1,23 @@
-"""Snakemake entry for rule clone_get (logic: annex_race.clone_get)."""
+"""Snakemake entry of rule clone_and_get (logic: annex_race.clone_job)."""
 
 import time
 
 t_job_start = time.time()  # before the imports: they are part of the job's overhead
 
-import json
 import os
 from pathlib import Path
 
-from annex_race import git_annex
+from annex_race import versions
 from annex_race.barrier import read_token
 from annex_race.datasets import read_manifest
 from annex_race.job import start_job
 
 log = start_job(snakemake.log[0])
 # the scenario's git-annex first on PATH, before DataLad looks for one
-git_annex.use(read_manifest(snakemake.input.git_annex), os.environ)
+versions.use(read_manifest(snakemake.input.git_annex), os.environ)
 
-from annex_race.clone_get import clone_get
+from annex_race.clone_job import clone_get
+from annex_race.record import write_record
 
 params = snakemake.params
 token = read_token(snakemake.input.barrier, params.barrier_timeout)
@@ -27,7 +27,7 @@ record = clone_get(
     ria=read_manifest(snakemake.input.ria),
     container_source=read_manifest(snakemake.input.container_source),
     clone_dir=params.clone_dir,
-    barrier_dir=Path(params.barriers) / token,
+    barrier_dir=Path(snakemake.input.barrier).parent / token,
     barrier_timeout=params.barrier_timeout,
     barrier_margin=params.barrier_margin,
     log=log,
@@ -35,6 +35,6 @@ record = clone_get(
     backoff=params.backoff,
     prefetch=read_manifest(snakemake.input.prefetch) if "prefetch" in snakemake.input.keys() else None,
     keep_clone=params.keep_clones,
+    t_job_start=t_job_start,
 )
-record.update(t_job_start=t_job_start, t_record=time.time())
-Path(snakemake.output[0]).write_text(json.dumps(record, indent=2) + "\n")
+write_record(snakemake.output[0], record)

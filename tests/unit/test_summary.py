@@ -3,43 +3,27 @@ import json
 import pandas as pd
 import pytest
 
-from annex_race.aggregate import (
+from annex_race.record import validate
+from annex_race.summary import (
     FAIL,
     INCONCLUSIVE,
     PASS,
+    SUMMARY_COLUMNS,
     records_table,
     scenario_summary,
     summary_markdown,
 )
 from annex_race.timeline import plot_timeline
-
-RELEASE = 1000.0
-
-
-def record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, n=2, barrier="released",
-           failures=(), attempts=None):
-    return {
-        "scenario": scenario, "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
-        "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
-        "workaround": "none", "clone": clone, "host": "h", "pid": 1, "slurm_job_id": None,
-        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
-        "fs_source": "ext4", "fs_clone": "ext4", "origin": "/o", "phase": "get",
-        "t_clone_start": RELEASE - 3, "t_clone_end": RELEASE - 1, "t_barrier_arrive": RELEASE - 1,
-        "t_barrier_release": start if barrier == "released" else None,
-        "barrier_release_at": RELEASE if barrier == "released" else None, "barrier": barrier,
-        "t_get_start": start, "t_get_end": start + get_s,
-        "attempts": [{"t": start + 0.1, "event": "transfer", "remote": "origin"}]
-        if attempts is None else attempts,
-        "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
-        "failure_messages": list(failures), "log": "/x.log",
-        "cause": None if outcome == "ok" else "transfer-lock",
-        "evidence": [] if outcome == "ok" else list(failures[:1]) or ["x"],
-    }
-
+from helpers import RELEASE, make_record as record
 
 def summarize(records, max_skew=1.0):
-    table = records_table(records)
+    table = records_table([validate(r) for r in records])
     return table, scenario_summary(table, max_skew=max_skew).set_index("scenario")
+
+
+def test_summary_has_its_declared_columns():
+    _, summary = summarize([record(clone=0), record(clone=1)])
+    assert tuple(summary.reset_index().columns) == SUMMARY_COLUMNS
 
 
 def test_all_clones_ok_is_pass():

@@ -1,7 +1,7 @@
 """One clone job: clone the input RIA, install `containers`, meet the siblings, get.
 
 Each phase is a plain function; `clone_get` strings them together and returns the
-record (a dict) that the rule writes. A failure in any phase is data, not an
+CloneRecord that the rule writes. A failure in any phase is data, not an
 exception: it ends up in the record.
 """
 
@@ -13,10 +13,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import git_annex, logparse
+from . import logparse, versions
 from .barrier import wait_at_barrier
 from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key
 from .paths import filesystem_type, safe_remove
+from .record import CloneRecord
 from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
 
 METHODS = ("datalad-get", "containers-run", "annex-get")
@@ -120,7 +121,7 @@ def tool_versions(env):
     """The git-annex and DataLad versions this job actually runs."""
     import datalad
 
-    return {"git_annex_version": git_annex.reported_version(env), "datalad_version": datalad.__version__}
+    return {"git_annex_version": versions.reported_version(env), "datalad_version": datalad.__version__}
 
 
 def verify_image(clone_dir, key):
@@ -160,21 +161,21 @@ def slurm_info():
 
 def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
               barrier_timeout, barrier_margin, log, roots, backoff=None, prefetch=None,
-              keep_clone=False, env=None):
-    """Run one clone job and return its record. `log` is an open text file.
+              keep_clone=False, env=None, t_job_start=None):
+    """Run one clone job and return its CloneRecord. `log` is an open text file.
 
     `prefetch`: manifest of the prefetched image (workaround prefetch), else None.
     """
     env = dict(os.environ if env is None else env)
-    versions = tool_versions(env)
-    git_annex.check(scenario["git_annex"], versions["git_annex_version"])
+    tools = tool_versions(env)
+    versions.check(scenario["git_annex"], tools["git_annex_version"])
     record = {
         **scenario,
         "clone": clone,
         "host": socket.gethostname(),
         "pid": os.getpid(),
         **slurm_info(),
-        **versions,
+        **tools,
         "fs_source": filesystem_type(container_source["path"]),
         "fs_clone": filesystem_type(clone_dir),
         "origin": None,
@@ -245,4 +246,5 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
             record.update(cause=diagnosis.cause, evidence=diagnosis.evidence)
     if not keep_clone:
         safe_remove(clone_dir, roots)
-    return record
+    now = time.time()
+    return CloneRecord(**record, t_job_start=t_job_start or now, t_record=now)

@@ -1,0 +1,68 @@
+# The fan-out: n_clones clone jobs per scenario, meeting at a barrier before the get.
+#
+# Scenarios run one after another: they share origins (container_source, the RIA
+# stores), so overlapping scenarios would race each other, not just their own
+# siblings. A scenario's barrier opens when the scenario before it has its
+# records; then all its clone jobs become ready at once, on the local executor and
+# on a cluster alike, and nothing else ever waits at a barrier.
+
+
+# wait until the datasets exist and the scenario before this one has its records
+rule take_turn:
+    """Bookkeeping only. Who comes before a scenario changes with the slice of the
+    matrix that runs; then this reruns, and nothing else (open_barrier reads it as
+    ancient, so the scenario's barrier and clones are not rerun for that)."""
+    input:
+        get_turn_inputs,
+    output:
+        "results/barriers/{scenario}/turn",
+    log:
+        "results/logs/take_turn/{scenario}.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    shell:
+        "touch {output} 2> {log}"
+
+
+# open a fresh barrier for one run of a scenario
+rule open_barrier:
+    """A new token names the directory in which the siblings meet. The token is
+    temp, so a scenario always reruns with all its siblings, never one clone alone."""
+    input:
+        ancient(rules.take_turn.output[0]),
+    output:
+        temp("results/barriers/{scenario}/token"),
+    log:
+        "results/logs/open_barrier/{scenario}.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    script:
+        "../scripts/open-barrier.py"
+
+
+# clone the input RIA, meet the siblings, get the image, write the record
+rule clone_and_get:
+    input:
+        unpack(get_clone_inputs),
+        barrier=rules.open_barrier.output[0],
+    output:
+        "results/records/{scenario}/clone-{clone}.json",
+    log:
+        "results/logs/clone_and_get/{scenario}/clone-{clone}.log",
+    conda:
+        "../envs/annex-race.yaml"
+    # a clone job mostly waits (at the barrier, on I/O): it holds no core, so all
+    # siblings run at once however few --cores; on SLURM each still gets one CPU
+    threads: 0
+    params:
+        scenario=get_scenario,
+        clone_dir=get_clone_dir,
+        roots=ROOTS,
+        barrier_timeout=config["barrier_timeout"],
+        barrier_margin=config["barrier_margin"],
+        keep_clones=config["keep_clones"],
+        backoff=config["backoff"],
+    script:
+        "../scripts/clone-and-get.py"
