@@ -39,11 +39,13 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
            failures=(), attempts=None):
     """A valid record (as a dict) of one clone; the arguments set what it observed."""
     return {
-        "scenario": scenario, "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
+        "scenario": scenario, "location": "local", "clone_from": "ria", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
         "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
         "workaround": "none", "clone": clone, "host": "h", "pid": 1, "slurm_job_id": None,
         "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
-        "fs_source": "ext4", "fs_clone": "ext4", "origin": "/o", "phase": "get",
+        "fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False,
+        "origin": "/o", "phase": "get", "arrival": "copy" if outcome == "ok" else None,
+        "arrival_evidence": "cp --reflink=always: ExitFailure 1" if outcome == "ok" else None,
         "t_clone_start": RELEASE - 3, "t_clone_end": RELEASE - 1, "t_barrier_arrive": RELEASE - 1,
         "t_barrier_release": start if barrier == "released" else None,
         "barrier_release_at": RELEASE if barrier == "released" else None, "barrier": barrier,

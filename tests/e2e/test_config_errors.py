@@ -8,6 +8,25 @@ import pytest
 from helpers import snakemake
 
 
+def refused(workdir, *args, config=(), yaml=None):
+    """Run the workflow expecting a refusal; return its one-line message(s)."""
+    configfiles = []
+    if yaml is not None:
+        (workdir / "bad.yaml").write_text(yaml + "\n")
+        configfiles = [workdir / "bad.yaml"]
+    out = snakemake(workdir, "--cores", "2", *args, config=config, configfiles=configfiles)
+    assert out.returncode != 0
+    made = sorted(p.name for p in workdir.iterdir())
+    assert made == sorted([".snakemake", *(["bad.yaml"] if yaml is not None else [])]), made
+    return out.stdout + out.stderr
+
+
+def assert_one_line(text, message):
+    lines = [line.strip() for line in text.splitlines() if message in line]
+    assert len(lines) == 1, text[-2000:]
+    assert lines[0].startswith(message), lines[0]
+
+
 @pytest.mark.parametrize(
     "setting, message",
     [
@@ -15,17 +34,12 @@ from helpers import snakemake
         ("n_clones=0", "config key 'n_clones': 0 is less than the minimum of 1"),
         ("image_size=lots", "config key 'image_size': 'lots' does not match"),
         ("colour=red", "config: Additional properties are not allowed ('colour' was unexpected)"),
-        ("source_root=/etc/hostname/work", "config key 'source_root': /etc/hostname/work: /etc/hostname is not a directory"),
+        ("location=moon", "config key 'location': 'moon' is not an entry of 'locations'"),
         ("git_annex=10.20990101", "config key 'git_annex': 10.20990101 is not a version of PyPI's git-annex package"),
     ],
 )
 def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, message):
-    out = snakemake(tmp_path, "--cores", "2", config=[setting, f"clone_root={tmp_path}/clones"])
-    assert out.returncode != 0
-    lines = [line for line in (out.stdout + out.stderr).splitlines() if message in line]
-    assert len(lines) == 1, out.stderr[-2000:]
-    assert lines[0].strip() == message or lines[0].strip().startswith(message)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".snakemake"]
+    assert_one_line(refused(tmp_path, config=[setting]), message)
 
 
 @pytest.mark.parametrize(
@@ -33,15 +47,17 @@ def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, m
     [
         ("backoff: {annex_retry: 0, annex_retry_delay: 1}",
          "config key 'backoff.annex_retry': 0 is less than the minimum of 1"),
-        ("skip: [{method: annex-get}, 3]", "config key 'skip': 3 is not of type 'object'"),
+        ("skip: [{method: annex-get}, 3]", "config key 'skip[1]': 3 is not of type 'object'"),
+        ("locations: {local: {source_root: /etc/hostname/work, clone_root: c}}",
+         "config key 'locations.local.source_root': /etc/hostname/work: /etc/hostname is not a directory"),
+        ("locations: {mine: {source_root: s}}\nlocation: [mine]",
+         "config key 'locations.mine': 'clone_root' is a required property"),
+        ("scenarios: [{method: annex-get, colour: red}]",
+         "config key 'scenarios[0]': Additional properties are not allowed ('colour' was unexpected)"),
     ],
 )
 def test_a_nested_key_is_named_by_its_full_path(tmp_path, yaml, message):
-    (tmp_path / "bad.yaml").write_text(yaml + "\n")
-    out = snakemake(tmp_path, "--cores", "2", configfiles=[tmp_path / "bad.yaml"])
-    assert out.returncode != 0
-    assert message in out.stdout + out.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".snakemake", "bad.yaml"]
+    assert_one_line(refused(tmp_path, yaml=yaml), message)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a read-only filesystem")
@@ -53,9 +69,7 @@ def test_unwritable_root_is_named(tmp_path):
     try:
         work = tmp_path / "work"
         work.mkdir()
-        out = snakemake(work, "--cores", "2", config=[f"clone_root={ro}/clones"])
-        assert out.returncode != 0
-        assert f"config key 'clone_root': {ro}/clones: {ro} is not writable" in out.stdout + out.stderr
-        assert sorted(p.name for p in work.iterdir()) == [".snakemake"]
+        text = refused(work, yaml=f"locations: {{local: {{clone_root: {ro}/clones}}}}")
+        assert_one_line(text, f"config key 'locations.local.clone_root': {ro}/clones: {ro} is not writable")
     finally:
         subprocess.run(["umount", str(ro)])

@@ -25,8 +25,10 @@ def test_discovery_dry_run_plans_slurm_jobs_on_the_site_paths(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     text = out.stdout + out.stderr
     assert "slurm_account=myaccount" in text and "slurm_partition=standard" in text
-    assert f"source_root {lab}/annex-race, clone_root /scratch/someone/annex-race" in text
-    assert "results/datasets/container_source/size-5G.json" in text
+    assert (f"location dartfs-scratch: source_root {lab}/annex-race, "
+            "clone_root /scratch/someone/annex-race/clones") in text
+    assert "location scratch-scratch: source_root /scratch/someone/annex-race/source" in text
+    assert "results/datasets/dartfs-scratch/container_source/size-5G.json" in text
     assert "clone_and_get" in text and "bw-none" in text  # the real, unthrottled 5 GB run
     assert not lab.exists()  # a dry run creates nothing
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annex_race.logparse import PROBE_PREFIX, attempt_events, classify_failure, failure_messages
+from annex_race.logparse import PROBE_PREFIX, attempt_events, classify_arrival, classify_failure, failure_messages
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
 MANIFEST = {
@@ -128,3 +128,25 @@ def test_failure_messages_skip_debug_chatter():
         "failed to retrieve content from remote",
     ]
     assert not any(m.startswith("[") for m in messages)
+
+
+ARRIVAL_LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "arrival"
+ARRIVAL_RC = {
+    e["file"]: e["rc"]
+    for e in map(json.loads, (ARRIVAL_LOGS / "manifest.jsonl").read_text().splitlines())
+}
+
+
+@pytest.mark.parametrize("name", sorted(name for name, rc in ARRIVAL_RC.items() if rc == 0))
+def test_how_the_content_arrived_is_read_from_the_debug_output(name):
+    """The file name says how the content arrived (see the README there)."""
+    raw = (ARRIVAL_LOGS / name).read_text(errors="replace")
+    lines = [t for t in raw.replace("\r", "\n").splitlines() if t.strip()]
+    arrival = classify_arrival(lines)
+    assert arrival.how == name.split("__")[0], arrival
+    assert arrival.evidence
+
+
+def test_arrival_needs_the_debug_output():
+    assert classify_arrival(texts("ok__datalad-get__10.20260115.log")).how == "unknown"
+    assert classify_arrival(texts("ok__annex-get__10.20260115.log")).how == "copy"

@@ -3,6 +3,8 @@ import pytest
 from annex_race.scenarios import AXES, as_list, normalize_axes, scenario_id, scenario_table
 
 BASE = {
+    "location": ["local"],
+    "clone_from": ["ria"],
     "storage_sibling": ["off", "on"],
     "method": ["datalad-get", "annex-get"],
     "image_size": ["50M"],
@@ -28,7 +30,7 @@ def test_git_annex_version_parsed_as_float_gets_its_trailing_zero_back():
 def test_ids_are_readable_and_name_every_axis():
     params = {axis: BASE[axis][0] for axis in AXES}
     sid = scenario_id(params)
-    assert sid.startswith("ss-off_method-datalad-get_size-50M_n-2_retry-3_bw-none")
+    assert sid.startswith("loc-local_from-ria_ss-off_method-datalad-get_size-50M_n-2_retry-3_bw-none")
     assert sid.count("_") == len(AXES) - 1
 
 
@@ -48,3 +50,36 @@ def test_skip_leaves_out_matching_scenarios_unless_full_matrix():
 def test_skip_naming_an_unknown_axis_is_an_error():
     with pytest.raises(ValueError, match="'colour' is not an axis"):
         scenario_table({**BASE, "full_matrix": False, "skip": [{"colour": "red"}]})
+
+
+def test_a_clone_of_source_ds_with_a_storage_sibling_is_never_a_scenario():
+    table = scenario_table({**BASE, "clone_from": ["ria", "source"]})
+    assert len(table) == 8 + 4
+    assert not ((table["clone_from"] == "source") & (table["storage_sibling"] == "on")).any()
+
+
+SEED_ROWS = [
+    {"test": "Local clone", "seed_location": "local", "seed_says": "PASS",
+     "clone_from": "source", "storage_sibling": "off", "method": "datalad-get"},
+    {"test": "RIA, no sibling", "seed_location": "cluster", "seed_says": "FAIL",
+     "clone_from": "ria", "storage_sibling": "off"},
+]
+
+
+def test_explicit_rows_pin_their_axes_and_keep_their_notes():
+    config = {**BASE, "clone_from": ["ria", "source"], "workaround": ["none"], "scenarios": SEED_ROWS}
+    table = scenario_table(config)
+    assert list(table["test"]) == ["Local clone", "RIA, no sibling", "RIA, no sibling"]
+    # an axis a row does not pin takes every value of its own
+    assert list(table["method"]) == ["datalad-get", "datalad-get", "annex-get"]
+
+
+def test_explicit_rows_outside_a_slice_are_left_out():
+    config = {**BASE, "clone_from": ["ria"], "workaround": ["none"], "method": ["annex-get"],
+              "scenarios": SEED_ROWS}
+    assert list(scenario_table(config)["test"]) == ["RIA, no sibling"]
+
+
+def test_explicit_row_naming_an_unknown_axis_is_an_error():
+    with pytest.raises(ValueError, match=r"config key 'scenarios\[0\]': 'colour' is not an axis"):
+        scenario_table({**BASE, "scenarios": [{"colour": "red"}]})

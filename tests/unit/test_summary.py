@@ -72,7 +72,7 @@ def test_summary_markdown_has_one_row_per_scenario():
     records = [record(scenario=s, clone=c) for s in ("a", "b", "c") for c in (0, 1)]
     _, summary = summarize(records)
     text = summary_markdown(summary.reset_index())
-    rows = [line for line in text.splitlines() if line.startswith("| off ")]
+    rows = [line for line in text.splitlines() if line.startswith("| local | ria | off ")]
     assert len(rows) == 3
     assert "3 PASS, 0 FAIL, 0 INCONCLUSIVE" in text
 
@@ -118,3 +118,27 @@ def test_findings_name_the_necessary_conditions_and_what_fixed_it():
     assert "storage_sibling=on turned FAIL into PASS in 1 of 1 scenarios" in text
     assert "git_annex=new turned FAIL into PASS in 1 of 1 scenarios" in text
     assert "- `a`: transfer-lock: transfer already in progress" in text
+
+
+def test_findings_compare_a_fix_with_the_failing_runs_winner():
+    records = (
+        _scenario("a", "off", "old", "none", "failed", get_s=4.0)
+        + _scenario("b", "on", "old", "none", "ok", get_s=6.0)
+    )
+    _, summary = summarize(records)
+    text = summary_markdown(summary.reset_index())
+    assert "storage_sibling=on turned FAIL into PASS in 1 of 1 scenarios; slowest get 6.0 s, " \
+           "1.50× the failing run's winner (4.0 s)" in text
+    assert "- On local (ext4 → ext4) the content arrived by copy in 2 of 2 scenarios." in text
+
+
+def test_the_seed_table_stands_beside_the_observations_and_says_where_they_disagree():
+    records = _scenario("a", "off", "old", "none", "failed") + _scenario("b", "on", "old", "none", "ok")
+    _, summary = summarize(records)
+    notes = {"a": {"test": "RIA, no sibling", "seed_location": "cluster", "seed_says": "FAIL"},
+             "b": {"test": "RIA + sibling", "seed_location": "cluster", "seed_says": "FAIL"}}
+    text = summary_markdown(summary.reset_index(), notes=notes)
+    assert "| Test | Location | seed says | observed | cause | how the content arrived |" in text
+    assert "| RIA, no sibling | cluster (local) | FAIL | **FAIL** (1 of 2 failed) | transfer-lock | copy |" in text
+    assert "- **RIA + sibling** (cluster (local)): the seed says FAIL, observed PASS." in text
+    assert "agrees with the seed" not in text

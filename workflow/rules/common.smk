@@ -8,8 +8,9 @@ from snakemake.utils import validate
 
 try:
     from annex_race import versions
+    from annex_race.locations import check_locations
     from annex_race.paths import check_root
-    from annex_race.scenarios import normalize_axes, scenario_table
+    from annex_race.scenarios import AXES, normalize_axes, scenario_table
 except ModuleNotFoundError as e:
     raise WorkflowError(
         f"{e.msg}: set up with `bash tools/setup.sh` and activate .venv"
@@ -21,9 +22,10 @@ except ModuleNotFoundError as e:
 
 def config_error(error):
     """One line naming the offending config key by its full path (`backoff.annex_retry`,
-    `locations.laptop.source_root`); a list item is named by its value."""
+    `locations.laptop.source_root`, `scenarios[0]`); an axis's value is named by
+    itself, not by its place in the list (`--config` gives a one-value list)."""
     parts = [str(p) for p in error.absolute_path]
-    while parts and parts[-1].isdigit():
+    if len(parts) == 2 and parts[0] in AXES:
         parts.pop()
     path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
     return (
@@ -37,14 +39,20 @@ try:
 except WorkflowError as e:  # validate() wraps jsonschema's error in a multi-line one
     raise WorkflowError(config_error(e.__context__)) from None
 try:  # each raises ValueError with one line naming the key
-    SOURCE_ROOT = check_root("source_root", config["source_root"])
-    CLONE_ROOT = check_root("clone_root", config["clone_root"])
-    GIT_ANNEX_CACHE = check_root("git_annex_cache", config["git_annex_cache"])
     SCENARIOS = scenario_table(config)
+    LOCATIONS = check_locations(config["locations"], SCENARIOS["location"].unique())
+    GIT_ANNEX_CACHE = check_root("git_annex_cache", config["git_annex_cache"])
 except ValueError as e:
     raise WorkflowError(str(e)) from None
 # the only trees the workflow ever deletes in (paths.safe_remove)
-ROOTS = [str(SOURCE_ROOT), str(CLONE_ROOT), str(GIT_ANNEX_CACHE)]
+ROOTS = sorted(
+    {
+        str(root)
+        for loc in LOCATIONS.values()
+        for root in (loc.source_root, loc.clone_root)
+    }
+    | {str(GIT_ANNEX_CACHE)}
+)
 
 
 def check_git_annex_versions():
@@ -84,14 +92,17 @@ def check_capacity():
 check_git_annex_versions()
 check_capacity()
 if workflow.is_main_process:
-    logger.info(
-        f"annex-race: {len(SCENARIOS)} scenarios; "
-        f"source_root {SOURCE_ROOT}, clone_root {CLONE_ROOT}"
-    )
+    logger.info(f"annex-race: {len(SCENARIOS)} scenarios")
+    for loc in LOCATIONS.values():
+        logger.info(
+            f"annex-race: location {loc.name}: source_root {loc.source_root}, "
+            f"clone_root {loc.clone_root}"
+        )
 
 
 wildcard_constraints:
     scenario="|".join(SCENARIOS.index),
+    location="|".join(LOCATIONS),
     clone=r"\d+",
     size=r"[1-9][0-9]*[KMG]?",
     ss="on|off",
@@ -103,15 +114,20 @@ wildcard_constraints:
 
 def get_dataset_dir(wildcards, output):
     """The dataset whose manifest is `output[0]` lives at the same relative path
-    under source_root: results/datasets/source_ds/size-8M.json describes
-    <source_root>/source_ds/size-8M."""
-    return str(
-        SOURCE_ROOT / Path(output[0]).relative_to("results/datasets").with_suffix("")
-    )
+    under its location's source_root: results/datasets/local/source_ds/size-8M.json
+    describes <source_root of local>/source_ds/size-8M."""
+    manifest = Path(output[0]).relative_to(f"results/datasets/{wildcards.location}")
+    return str(LOCATIONS[wildcards.location].source_root / manifest.with_suffix(""))
+
+
+def get_location_roots(wildcards):
+    loc = LOCATIONS[wildcards.location]
+    return {"source_root": str(loc.source_root), "clone_root": str(loc.clone_root)}
 
 
 def get_clone_dir(wildcards):
-    return str(CLONE_ROOT / wildcards.scenario / f"clone-{wildcards.clone}")
+    location = LOCATIONS[SCENARIOS.loc[wildcards.scenario, "location"]]
+    return str(location.clone_root / wildcards.scenario / f"clone-{wildcards.clone}")
 
 
 # ---- the scenarios -------------------------------------------------------------
@@ -119,21 +135,35 @@ def get_clone_dir(wildcards):
 
 def get_scenario(wildcards):
     """The scenario's axis values, as plain Python values for the record."""
-    row = SCENARIOS.loc[[wildcards.scenario]].to_dict("records")[0]
+    row = SCENARIOS.loc[[wildcards.scenario], list(AXES)].to_dict("records")[0]
     return {"scenario": wildcards.scenario, **row}
 
 
 def get_clone_inputs(wildcards):
-    """Manifests a clone job reads: datasets, its git-annex, a prefetched copy."""
+    """What a clone job reads: its location's probe, its git-annex, container_source
+    (for the key), what it clones (an input RIA store, or source_ds itself) and,
+    for the prefetch workaround, the prefetched copy."""
     row = SCENARIOS.loc[wildcards.scenario]
+    datasets = f"results/datasets/{row.location}"
     inputs = {
-        "container_source": f"results/datasets/container_source/size-{row.image_size}.json",
-        "ria": f"results/datasets/ria/size-{row.image_size}_ss-{row.storage_sibling}.json",
+        "location": f"results/locations/{row.location}.json",
         "git_annex": f"results/git-annex/{row.git_annex}.json",
+        "container_source": f"{datasets}/container_source/size-{row.image_size}.json",
+        "cloned": (
+            f"{datasets}/source_ds/size-{row.image_size}.json"
+            if row.clone_from == "source"
+            else f"{datasets}/ria/size-{row.image_size}_ss-{row.storage_sibling}.json"
+        ),
     }
     if row.workaround == "prefetch":
-        inputs["prefetch"] = f"results/datasets/prefetch/size-{row.image_size}.json"
+        inputs["prefetch"] = f"{datasets}/prefetch/size-{row.image_size}.json"
     return inputs
+
+
+def get_row_notes():
+    """The notes of explicit scenario rows (e.g. what the seed notes say), by scenario."""
+    notes = SCENARIOS.drop(columns=list(AXES), errors="ignore")
+    return {s: row for s, row in notes.to_dict("index").items() if any(row.values())}
 
 
 def get_records(scenario):
@@ -146,7 +176,7 @@ def get_all_records(wildcards=None):
 
 
 def get_datasets():
-    """Manifests of every dataset the scenarios use."""
+    """Manifests of every dataset the scenarios use, and of their locations' probes."""
     inputs = (get_clone_inputs(Namespace(scenario=s)) for s in SCENARIOS.index)
     return sorted(
         {path for i in inputs for key, path in i.items() if key != "git_annex"}

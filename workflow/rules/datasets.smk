@@ -1,14 +1,30 @@
-# The datasets under study: container_source -> source_ds -> input RIA stores.
-# Each rule writes a manifest under results/datasets/ describing the dataset it
-# made at the same relative path under source_root (see get_dataset_dir).
+# The datasets under study, per location: container_source -> source_ds -> input
+# RIA stores. Each rule writes a manifest under results/datasets/<location>/
+# describing the dataset it made at the same relative path under the location's
+# source_root (see get_dataset_dir).
+
+
+# probe a location's filesystems once: types, one filesystem or two, reflink
+rule probe_location:
+    output:
+        "results/locations/{location}.json",
+    log:
+        "results/logs/probe_location/{location}.log",
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        roots=get_location_roots,
+        deletable=ROOTS,
+    script:
+        "../scripts/probe-location.py"
 
 
 # create a dataset holding the container image
 rule create_container_source:
     output:
-        "results/datasets/container_source/size-{size}.json",
+        "results/datasets/{location}/container_source/size-{size}.json",
     log:
-        "results/logs/create_container_source/size-{size}.log",
+        "results/logs/create_container_source/{location}/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -23,9 +39,9 @@ rule create_source_ds:
     input:
         container_source=rules.create_container_source.output[0],
     output:
-        "results/datasets/source_ds/size-{size}.json",
+        "results/datasets/{location}/source_ds/size-{size}.json",
     log:
-        "results/logs/create_source_ds/size-{size}.log",
+        "results/logs/create_source_ds/{location}/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -40,9 +56,9 @@ rule export_input_ria:
     input:
         source_ds=rules.create_source_ds.output[0],
     output:
-        "results/datasets/ria/size-{size}_ss-{ss}.json",
+        "results/datasets/{location}/ria/size-{size}_ss-{ss}.json",
     log:
-        "results/logs/export_input_ria/size-{size}_ss-{ss}.log",
+        "results/logs/export_input_ria/{location}/size-{size}_ss-{ss}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -55,12 +71,15 @@ rule export_input_ria:
 # fetch the image once, for the clones to link to (workaround prefetch)
 rule prefetch_image:
     input:
-        source_ds=rules.create_source_ds.output[0],
+        ria="results/datasets/{location}/ria/size-{size}_ss-off.json",
     output:
-        "results/datasets/prefetch/size-{size}.json",
+        "results/datasets/{location}/prefetch/size-{size}.json",
     log:
-        "results/logs/prefetch_image/size-{size}.log",
+        "results/logs/prefetch_image/{location}/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
+    params:
+        path=get_dataset_dir,
+        roots=ROOTS,
     script:
         "../scripts/prefetch-image.py"

@@ -15,5 +15,6 @@ rule summarize_results:
         "../envs/annex-race.yaml"
     params:
         max_skew=config["max_skew"],
+        notes=get_row_notes(),
     script:
         "../scripts/summarize-results.py"

@@ -4,4 +4,7 @@ from annex_race.datasets import prefetch_image, read_manifest, write_manifest
 from annex_race.job import start_job
 
 log = start_job(snakemake.log[0])
-write_manifest(snakemake.output[0], prefetch_image(read_manifest(snakemake.input.source_ds), log))
+manifest = prefetch_image(
+    snakemake.params.path, read_manifest(snakemake.input.ria), log, snakemake.params.roots
+)
+write_manifest(snakemake.output[0], manifest)

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import logparse, versions
 from .barrier import wait_at_barrier
 from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key
-from .paths import filesystem_type, safe_remove
+from .paths import safe_remove
 from .record import CloneRecord
 from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
 
@@ -138,7 +138,8 @@ def verify_image(clone_dir, key):
 
 
 def clone_and_install(url, clone_dir, log):
-    """Clone the input RIA and install (not get) the `containers` subdataset."""
+    """Clone the dataset at `url` (the input RIA store, or source_ds itself) and
+    install (not get) its `containers` subdataset; return where that came from."""
     import datalad.api as dl
 
     ds = dl.clone(source=url, path=str(clone_dir), result_renderer="disabled")
@@ -159,12 +160,15 @@ def slurm_info():
     }
 
 
-def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
+def clone_get(scenario, clone, url, key, location, clone_dir, barrier_dir,
               barrier_timeout, barrier_margin, log, roots, backoff=None, prefetch=None,
               keep_clone=False, env=None, t_job_start=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
 
-    `prefetch`: manifest of the prefetched image (workaround prefetch), else None.
+    `url`: what to clone (an input RIA store's URL, or source_ds's path); `key`: the
+    image's annex key; `location`: the probe of the scenario's location (see
+    locations.probe_location); `prefetch`: manifest of the prefetched image
+    (workaround prefetch), else None.
     """
     env = dict(os.environ if env is None else env)
     tools = tool_versions(env)
@@ -176,8 +180,7 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
         "pid": os.getpid(),
         **slurm_info(),
         **tools,
-        "fs_source": filesystem_type(container_source["path"]),
-        "fs_clone": filesystem_type(clone_dir),
+        **{k: location[k] for k in ("fs_source", "fs_clone", "same_filesystem", "reflink")},
         "origin": None,
         "phase": "clone",
         "t_get_start": None,
@@ -189,6 +192,8 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
         "failure_messages": [],
         "cause": None,
         "evidence": [],
+        "arrival": None,
+        "arrival_evidence": None,
         "prefetch_seconds": prefetch["seconds"] if prefetch else None,
         "log": str(Path(log.name).absolute()),
     }
@@ -197,9 +202,9 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
 
     record["t_clone_start"] = time.time()
     try:
-        record["origin"] = clone_and_install(ria["url"], clone_dir, log)
+        record["origin"] = clone_and_install(url, clone_dir, log)
         if prefetch:
-            link_prefetched(clone_dir, container_source["key"], prefetch["content"])
+            link_prefetched(clone_dir, key, prefetch["content"])
     except Exception as e:  # a failed clone is an observation like any other
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
         record.update(cause="other", evidence=record["failure_messages"])
@@ -219,7 +224,6 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
     if record["origin"] is not None:
         record["phase"] = "get"
         cmd, cwd = get_command(scenario["method"], clone_dir)
-        key = container_source["key"]
 
         def probe_on_failure(text):
             if logparse.marks_failure(text) and Path(record["origin"]).is_dir():
@@ -240,7 +244,10 @@ def clone_get(scenario, clone, ria, container_source, clone_dir, barrier_dir,
             verify_error=problem,
             outcome=outcome,
         )
-        if outcome == "failed":
+        if outcome == "ok":
+            arrival = logparse.classify_arrival(run.text)
+            record.update(arrival=arrival.how, arrival_evidence=arrival.evidence)
+        else:
             texts = run.text + ([problem] if problem else [])
             diagnosis = logparse.classify_failure(texts, run.exit_code)
             record.update(cause=diagnosis.cause, evidence=diagnosis.evidence)

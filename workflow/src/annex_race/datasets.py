@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -92,18 +93,20 @@ def make_container_source(path, image_size, roots):
 
 
 def make_source_ds(path, container_source, roots):
-    """The analysis dataset with `containers` cloned from container_source.
+    """The analysis dataset with `containers` cloned from container_source, image
+    content included (hardlinked where the filesystem allows).
 
     The subdataset URL in .gitmodules stays the absolute path of container_source:
-    clones live elsewhere, and without a storage sibling that URL is where every
-    clone job fetches the image from.
+    clones live elsewhere, and when they clone from a RIA store without a storage
+    sibling that URL is where every clone job fetches the image from. Clones of
+    source_ds itself (clone_from: source) fetch it from source_ds's `containers`.
     """
     import datalad.api as dl
 
     path = Path(path)
     safe_remove(path, roots)
     ds = dl.create(path=str(path), result_renderer="disabled")
-    dl.clone(
+    sub = dl.clone(
         source=container_source["path"],
         path=str(path / SUBDATASET),
         dataset=ds,
@@ -112,7 +115,10 @@ def make_source_ds(path, container_source, roots):
     url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
     if url != container_source["path"]:
         raise RuntimeError(f"{path}: .gitmodules records {url}, not {container_source['path']}")
-    return {"path": str(path), "dataset_id": ds.id, "containers_url": url}
+    # the image's content, as a hardlink to container_source's copy where possible
+    subprocess.run(["git", "-c", "annex.hardlink=true", "annex", "get", "--quiet", IMAGE],
+                   cwd=sub.path, check=True, capture_output=True)
+    return {"path": str(path), "url": str(path), "dataset_id": ds.id, "containers_url": url}
 
 
 def export_ria(store, source_ds, storage_sibling, roots):
@@ -157,16 +163,23 @@ def export_ria(store, source_ds, storage_sibling, roots):
     }
 
 
-def prefetch_image(source_ds, log):
-    """BABS's fix: one job fetches the image into the analysis dataset's `containers`.
+def prefetch_image(path, ria, log, roots):
+    """BABS's fix: one setup job clones the input RIA store (without storage sibling)
+    as a clone job would and fetches the image once, before the clone jobs run.
 
     Clone jobs then link to this copy instead of fetching from the origin.
     """
-    run = run_logged(["datalad", "get", f"{SUBDATASET}/{IMAGE}"], log, cwd=source_ds["path"],
+    import datalad.api as dl
+
+    path = Path(path)
+    safe_remove(path, roots)
+    ds = dl.clone(source=ria["url"], path=str(path), result_renderer="disabled")
+    ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
+    run = run_logged(["datalad", "get", f"{SUBDATASET}/{IMAGE}"], log, cwd=str(path),
                      env={**os.environ, **DATALAD_DEBUG_ENV})
     if run.exit_code:
-        raise RuntimeError(f"prefetch into {source_ds['path']} failed: see {log.name}")
-    content = (Path(source_ds["path"]) / SUBDATASET / IMAGE).resolve(strict=True)
+        raise RuntimeError(f"prefetch into {path} failed: see {log.name}")
+    content = (path / SUBDATASET / IMAGE).resolve(strict=True)
     return {
         "content": str(content),
         "transfers": sum(e["event"] == "transfer" for e in attempt_events(run.lines)),

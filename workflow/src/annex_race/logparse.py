@@ -137,3 +137,74 @@ def classify_failure(texts, exit_code=None):
             return Diagnosis(cause, evidence)
     first = failure_messages(texts, limit=1)
     return Diagnosis("other", first or [f"exit code {exit_code}"])
+
+
+# ---- how the content arrived (from git-annex's debug output) ---------------------
+
+# git-annex tries a copy-on-write copy first for a local-path remote, once per
+# process: the `cp` ends ExitSuccess (reflink) or ExitFailure (then it copies itself)
+_CP_START = re.compile(r'\(Utility\.Process\) process \[(\d+)\] read: cp \["--reflink=always"')
+_PROC_DONE = re.compile(r"\(Utility\.Process\) process \[(\d+)\] done (ExitSuccess|ExitFailure -?\d+)")
+# a special remote (the ORA storage sibling of a RIA store) delivered the key
+_SPECIAL_OK = re.compile(r"\(Annex\.ExternalAddonProcess\) (\S+)\[\d+\] --> TRANSFER-SUCCESS RETRIEVE ")
+# a partial download in .git/annex/tmp is resumed: copied, without a cp probe
+_RESUME = re.compile(r"\(Annex\.Perms\) thawing content \.git/annex/tmp/")
+# a progress meter: git-annex's own, or DataLad's first progress record
+_METER = re.compile(r"^\s*\d+%\s+\S|^\[INFO\] Start annex action: ")
+# where a successful transfer came from, in DataLad's result record (fast transfers
+# show nothing else under DataLad)
+_FROM_RESULT = re.compile(r"^\[DEBUG\] received JSON result from annex: .*'note': 'from ([^'\\]+?)\.\.\.")
+_ALREADY_PRESENT = re.compile(r"^\[DEBUG\] already present \[get\(|^\[DEBUG\] No files found needing fetching")
+
+ARRIVALS = ("reflink", "copy", "hardlink", "ora", "none", "unknown")
+
+
+@dataclass
+class Arrival:
+    """How the content of a successful get got into the clone, and the line that shows it."""
+
+    how: str  # one of ARRIVALS
+    evidence: str
+
+
+def _pieces(texts):
+    """Each line as printed, and without DataLad's pass-through prefix."""
+    for text in texts:
+        yield text
+        if m := _PASSED_THROUGH.match(text):
+            yield m.group(1)
+
+
+def classify_arrival(texts):
+    """How the content arrived in a get that succeeded: `reflink` (git-annex's cp
+    --reflink=always worked), `copy` (git-annex copied the bytes itself), `hardlink`
+    (a transfer from a git remote without copy, meter or special remote: inferred,
+    git-annex logs nothing for it), `ora` (the RIA store's storage sibling), `none`
+    (nothing transferred: the content was present, e.g. prefetched), or `unknown`."""
+    pieces = list(_pieces(texts))
+    if not any(_DEBUG.search(t) for t in pieces):
+        return Arrival("unknown", "no git-annex debug output")
+    sources = {m.group(1) or m.group(2) for t in pieces if (m := _TRANSFER.search(t))}
+    sources |= {m.group(1) for t in pieces if (m := _FROM_RESULT.search(t))}
+    if not sources:
+        present = next((t for t in pieces if _ALREADY_PRESENT.search(t)), None)
+        return Arrival("none", present or "no transfer: the content was present")
+    if special := next((t for t in pieces if _SPECIAL_OK.search(t)), None):
+        remote = _SPECIAL_OK.search(special).group(1)
+        how = "ora" if remote.endswith("git-annex-remote-ora") else "unknown"
+        return Arrival(how, _strip_debug_prefix(special))
+    cps = {m.group(1) for t in pieces if (m := _CP_START.search(t))}
+    for t in pieces:
+        if (m := _PROC_DONE.search(t)) and m.group(1) in cps:
+            return Arrival("reflink" if m.group(2) == "ExitSuccess" else "copy",
+                           f"cp --reflink=always: {m.group(2)}")
+    if resumed := next((t for t in pieces if _RESUME.search(t)), None):
+        return Arrival("copy", _strip_debug_prefix(resumed))
+    if meter := next((t for t in pieces if _METER.search(t)), None):
+        return Arrival("copy", meter.strip()[:120])
+    return Arrival("hardlink", f"from {', '.join(sorted(sources))}: no copy, meter or special remote")
+
+
+def _strip_debug_prefix(text):
+    """A debug line from its `(Module)` on, without timestamp and DataLad prefix."""
+    return text[m.start():].strip() if (m := re.search(r"\(Annex\.|\(Utility\.", text)) else text.strip()

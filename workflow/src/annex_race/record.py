@@ -25,6 +25,8 @@ class ScenarioFields:
     fields of every clone record and of every summary row."""
 
     scenario: str
+    location: str
+    clone_from: str
     storage_sibling: str
     method: str
     image_size: str | int
@@ -46,8 +48,11 @@ class CloneRecord(ScenarioFields):
     log: str
     git_annex_version: str | None
     datalad_version: str
+    # the location, as probed once for all its jobs (locations.probe_location)
     fs_source: str
     fs_clone: str
+    same_filesystem: bool
+    reflink: bool  # cp --reflink=always works from source_root to clone_root
     origin: str | None  # where `containers` was installed from
     # phases, as unix times
     t_job_start: float
@@ -69,6 +74,9 @@ class CloneRecord(ScenarioFields):
     failure_messages: list
     cause: str | None  # logparse.classify_failure, None when ok
     evidence: list
+    # how the content got into the clone (logparse.classify_arrival), None if it did not
+    arrival: str | None
+    arrival_evidence: str | None
     prefetch_seconds: float | None  # the prefetch workaround's one setup transfer
 
     def asdict(self):

@@ -1,12 +1,16 @@
-"""The scenario matrix: each config axis is a list, the matrix is their product."""
+"""The scenario matrix: each config axis is a list, the matrix is their product, or
+the explicit rows of `scenarios` (e.g. the seed notes' table), each within the axes."""
 
 import itertools
 
 import pandas as pd
 
 # Config key of each axis -> its tag in scenario ids. Adding an axis is one line
-# here, plus its default in config/config.yaml and its entry in the config schema.
+# here, its field in record.ScenarioFields, its default in config/config.yaml and
+# its entry in the config schema.
 AXES = {
+    "location": "loc",
+    "clone_from": "from",
     "storage_sibling": "ss",
     "method": "method",
     "image_size": "size",
@@ -16,6 +20,10 @@ AXES = {
     "git_annex": "ga",
     "workaround": "wa",
 }
+# what an explicit row of `scenarios` may say about itself besides its axis values
+ROW_NOTES = ("test", "seed_location", "seed_says")
+# combinations that mean nothing: a clone of source_ds has no RIA store at all
+MEANINGLESS = [{"clone_from": "source", "storage_sibling": "on"}]
 
 
 def as_list(value):
@@ -44,6 +52,9 @@ def normalize_axes(config, axes=AXES):
             config[axis] = as_list(config[axis])
     if "git_annex" in config:
         config["git_annex"] = [_version_text(v) for v in config["git_annex"]]
+    for row in config.get("scenarios") or []:
+        if isinstance(row, dict) and "git_annex" in row:
+            row["git_annex"] = _version_text(row["git_annex"])
     return config
 
 
@@ -52,7 +63,7 @@ def value_tag(value):
 
 
 def scenario_id(params, axes=AXES):
-    """Readable id, e.g. `ss-off_method-datalad-get_size-50M_n-2_retry-3_bw-none`."""
+    """Readable id, e.g. `loc-local_from-ria_ss-off_method-datalad-get_size-50M_n-2_…`."""
     return "_".join(f"{tag}-{value_tag(params[axis])}" for axis, tag in axes.items())
 
 
@@ -61,21 +72,49 @@ def matches(params, pattern):
     return all(params[axis] in as_list(values) for axis, values in pattern.items())
 
 
+def _product(config, names, fixed=None):
+    """Rows of the cartesian product of the axes, with the axes in `fixed` pinned."""
+    fixed = fixed or {}
+    lists = [[fixed[a]] if a in fixed else config[a] for a in names]
+    return [dict(zip(names, combo)) for combo in itertools.product(*lists)]
+
+
+def _explicit_rows(config, names):
+    """The rows of `scenarios`: each pins some axes (the others take every value of
+    theirs) and may carry notes (ROW_NOTES). A row whose pinned value is not among
+    its axis's values is outside the slice that runs, and left out."""
+    rows = []
+    for i, entry in enumerate(config["scenarios"]):
+        if unknown := set(entry) - set(names) - set(ROW_NOTES):
+            raise ValueError(f"config key 'scenarios[{i}]': {sorted(unknown)[0]!r} is not an axis")
+        fixed = {a: v for a, v in entry.items() if a in names}
+        notes = {n: entry.get(n, "") for n in ROW_NOTES}
+        if all(v in config[a] for a, v in fixed.items()):
+            rows += [{**row, **notes} for row in _product(config, names, fixed)]
+    return rows
+
+
 def scenario_table(config, axes=AXES):
-    """One row per scenario, indexed by id: the cartesian product of the axes, less
-    the combinations matching an entry of `skip` (unless `full_matrix` is set)."""
+    """One row per scenario, indexed by id: the explicit rows of `scenarios` if given,
+    else the cartesian product of the axes less the combinations matching an entry
+    of `skip` (unless `full_matrix` is set); never a meaningless combination."""
     names = list(axes)
-    rows = [dict(zip(names, combo)) for combo in itertools.product(*(config[a] for a in names))]
     for pattern in config.get("skip", []):
         if unknown := set(pattern) - set(names):
             raise ValueError(f"config key 'skip': {sorted(unknown)[0]!r} is not an axis")
-    if not config.get("full_matrix", True):
-        rows = [r for r in rows if not any(matches(r, p) for p in config.get("skip", []))]
+    if config.get("scenarios"):
+        rows = _explicit_rows(config, names)
+    else:
+        rows = _product(config, names)
+        if not config.get("full_matrix", True):
+            rows = [r for r in rows if not any(matches(r, p) for p in config.get("skip", []))]
+    rows = [r for r in rows if not any(matches(r, p) for p in MEANINGLESS)]
     if not rows:
         raise ValueError("config: every scenario of the matrix is skipped")
-    table = pd.DataFrame(rows, columns=names)
+    columns = names + [n for n in ROW_NOTES if any(n in r for r in rows)]
+    table = pd.DataFrame(rows, columns=columns)
     table.index = pd.Index([scenario_id(row, axes) for row in rows], name="scenario")
     duplicated = table.index[table.index.duplicated()]
     if len(duplicated):
-        raise ValueError(f"config lists a value twice: scenario {duplicated[0]} repeats")
+        raise ValueError(f"config lists a scenario twice: {duplicated[0]}")
     return table

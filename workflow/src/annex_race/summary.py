@@ -21,10 +21,13 @@ class ScenarioRow(ScenarioFields):
     first_failure: str
     evidence: str
     slowest_get_s: float
+    winner_get_s: float | None  # the slowest get that succeeded
     prefetch_s: float | None
     median_get_s: float
     skew_ms: float | None
+    arrival: str  # how the content arrived in the clones that got it
     git_annex_run: str  # the versions the clones reported
+    fs_source: str
     fs_clone: str
 
 
@@ -75,6 +78,7 @@ def scenario_summary(table, max_skew, axes=AXES):
         first = group.iloc[0]
         verdict, detail = _verdict(group, int(first["n_clones"]), max_skew)
         failed = group[group["outcome"] != "ok"]
+        ok = group[group["outcome"] == "ok"]
         causes = failed["cause"].dropna().value_counts()
         skew = get_start_skew(group["t_get_start"])
         rows.append(
@@ -87,10 +91,13 @@ def scenario_summary(table, max_skew, axes=AXES):
                 first_failure=failed["first_failure"].iloc[0] if len(failed) else "",
                 evidence=" / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
                 slowest_get_s=group["get_s"].max(),
+                winner_get_s=ok["get_s"].max() if len(ok) else None,
                 prefetch_s=group["prefetch_seconds"].max(),
                 median_get_s=group["get_s"].median(),
                 skew_ms=None if skew is None else 1000 * skew,
+                arrival=", ".join(sorted(ok["arrival"].dropna().unique())),
                 git_annex_run=", ".join(sorted(group["git_annex_version"].dropna().unique())),
+                fs_source=", ".join(sorted(group["fs_source"].unique())),
                 fs_clone=", ".join(sorted(group["fs_clone"].unique())),
             )
         )
@@ -112,15 +119,50 @@ def markdown_table(frame):
     return "\n".join(lines)
 
 
-def summary_markdown(summary, axes=AXES):
-    """The seed notes' "Results summary" table, one row per scenario."""
-    shown = summary.assign(
-        result=[
-            f"**{v}** ({d})" if d else f"**{v}**" if v != PASS else v
-            for v, d in zip(summary["verdict"], summary["detail"])
-        ]
-    )
-    columns = [*axes, "result", "cause", "first_failure", "median_get_s", "skew_ms", "git_annex_run", "fs_clone"]
+def _results(summary):
+    return [
+        f"**{v}** ({d})" if d else f"**{v}**" if v != PASS else v
+        for v, d in zip(summary["verdict"], summary["detail"])
+    ]
+
+
+def seed_table(summary, notes):
+    """The reference table (the seed notes') beside what was observed, one row per
+    scenario that carries a reference verdict, and a line for each disagreement."""
+    by_scenario = summary.set_index("scenario", drop=False)
+    rows = []
+    for scenario, note in notes.items():  # in the order of the configuration's rows
+        if not note.get("seed_says") or scenario not in by_scenario.index:
+            continue
+        row = by_scenario.loc[scenario]
+        rows.append({
+            "Test": note.get("test", ""), "Location": f"{note.get('seed_location', '')} ({row.location})",
+            "seed says": note["seed_says"], "observed": _results(by_scenario.loc[[scenario]])[0],
+            "cause": row.cause or "", "how the content arrived": row.arrival or "",
+        })
+    if not rows:
+        return []
+    table = pd.DataFrame(rows)
+    disagree = [
+        f"- **{r['Test']}** ({r['Location']}): the seed says {r['seed says']}, observed {r['observed']}."
+        for r in rows if not r["observed"].strip("*").startswith(r["seed says"])
+    ]
+    return [
+        "## The seed's table, observed",
+        "",
+        markdown_table(table),
+        "",
+        *(disagree or ["Every observed verdict agrees with the seed notes."]),
+        "",
+    ]
+
+
+def summary_markdown(summary, axes=AXES, notes=None):
+    """The seed notes' "Results summary" table, one row per scenario; `notes` (the
+    explicit rows' notes by scenario) add the reference table beside it."""
+    shown = summary.assign(result=_results(summary))
+    columns = [*axes, "result", "cause", "first_failure", "median_get_s", "skew_ms", "arrival",
+               "git_annex_run", "fs_source", "fs_clone"]
     counts = summary["verdict"].value_counts()
     head = ", ".join(f"{counts.get(v, 0)} {v}" for v in (PASS, FAIL, INCONCLUSIVE))
     return "\n".join(
@@ -129,6 +171,7 @@ def summary_markdown(summary, axes=AXES):
             "",
             f"{len(summary)} scenarios: {head}.",
             "",
+            *seed_table(summary, notes or {}),
             "## Results summary",
             "",
             markdown_table(shown[columns]),
@@ -181,17 +224,17 @@ def remedies(summary, axes=AXES):
                         "fixed": other["verdict"] == PASS,
                         "slowest_get_s": other["slowest_get_s"],
                         "setup_s": other["prefetch_s"],
-                        "failing_slowest_get_s": failing.slowest_get_s,
+                        "failing_winner_get_s": failing.winner_get_s,
                     })
     return pd.DataFrame(rows, columns=["axis", "value", "failing", "fixed", "slowest_get_s",
-                                       "setup_s", "failing_slowest_get_s"])
+                                       "setup_s", "failing_winner_get_s"])
 
 
 def findings(summary, axes=AXES):
     """Short statements computed from the verdicts: what failure needed, what fixed it."""
     failed = summary[summary["verdict"] == FAIL]
     if failed.empty:
-        return [f"No scenario failed ({len(summary)} run)."]
+        return [f"- No scenario failed ({len(summary)} run).", *arrival_findings(summary)]
     conditions = necessary_conditions(summary, axes)
     lines = [
         f"- {len(failed)} of {len(summary)} scenarios FAIL, all with "
@@ -204,12 +247,25 @@ def findings(summary, axes=AXES):
             lines.append(f"- Every scenario with another {axis} ({', '.join(map(str, others[axis].unique()))}) PASSES.")
     for (axis, value), rows in remedies(summary, axes).groupby(["axis", "value"], sort=False):
         fixed = rows[rows["fixed"]]
-        cost = (
-            f"; slowest get {fixed['slowest_get_s'].median():.1f} s where the failing run's "
-            f"slowest took {fixed['failing_slowest_get_s'].median():.1f} s"
-            if len(fixed) else ""
-        )
+        cost = ""
+        if len(fixed):
+            slowest, winner = fixed["slowest_get_s"].median(), fixed["failing_winner_get_s"].median()
+            cost = f"; slowest get {slowest:.1f} s"
+            if winner == winner and winner:  # the failing run had a winner to compare with
+                cost += f", {slowest / winner:.2f}× the failing run's winner ({winner:.1f} s)"
         if len(fixed) and fixed["setup_s"].notna().any():
             cost += f", after one setup transfer of {fixed['setup_s'].max():.1f} s"
         lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
+    return lines + arrival_findings(summary)
+
+
+def arrival_findings(summary):
+    """How the content arrived, per location (the evidence for a PASS as for a FAIL)."""
+    lines = []
+    for location, rows in summary.groupby("location", sort=False):
+        arrived = rows.loc[rows["arrival"] != "", "arrival"]
+        ways = ", ".join(f"{way} in {n}" for way, n in arrived.str.split(", ").explode().value_counts().items())
+        where = f"{rows['fs_source'].iloc[0]} → {rows['fs_clone'].iloc[0]}"
+        lines.append(f"- On {location} ({where}) the content arrived by {ways or 'no way observed'} "
+                     f"of {len(rows)} scenarios.")
     return lines
