@@ -16,7 +16,12 @@ include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/summary.smk"
 
 
+onerror:
+    summarize_failed_run()
+
+
 rule all:
     default_target: True
     input:
         rules.summarize_results.output,
+        rules.confirm_sources_unharmed.output,

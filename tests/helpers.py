@@ -1,5 +1,6 @@
 """Running the workflow from tests: a real Snakemake on the real datasets."""
 
+import os
 from pathlib import Path
 
 from annex_race.record import get_start_skew
@@ -41,7 +42,7 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
     return {
         "scenario": scenario, "location": "local", "clone_from": "ria", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
         "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
-        "workaround": "none", "clone": clone, "host": "h", "pid": 1, "slurm_job_id": None,
+        "workaround": "none", "clone": clone, "round": 1, "host": "h", "pid": 1, "slurm_job_id": None,
         "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
         "fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False,
         "origin": "/o", "phase": "get", "arrival": "copy" if outcome == "ok" else None,
@@ -54,7 +55,29 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
         if attempts is None else attempts,
         "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
         "failure_messages": list(failures), "log": "/x.log", "prefetch_seconds": None,
+        "reconstructed": False,
         "t_job_start": RELEASE - 4, "t_record": start + get_s + 0.1,
         "cause": None if outcome == "ok" else "transfer-lock",
         "evidence": [] if outcome == "ok" else list(failures[:1]) or ["x"],
     }
+
+
+def processes_of(workdir):
+    """Processes (pid, command line) working in `workdir` or naming it: a run's leftovers."""
+    workdir, found = str(Path(workdir).resolve()), []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = os.readlink(proc / "cwd")
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if int(proc.name) != os.getpid() and state not in "ZX" and (
+                cwd.startswith(workdir) or workdir in cmdline):
+            found.append((int(proc.name), cmdline.strip()))
+    return found
+
+
+def assert_sources_unharmed(summary_md):
+    """Every e2e run checks its sources (integrity.check_sources): the summary says so."""
+    assert "## Sources" in summary_md and "Unharmed: all" in summary_md, summary_md[-1500:]

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from helpers import snakemake
+from helpers import ROOT, snakemake
 
 
 def refused(workdir, *args, config=(), yaml=None):
@@ -54,6 +54,12 @@ def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, m
          "config key 'locations.mine': 'clone_root' is a required property"),
         ("scenarios: [{method: annex-get, colour: red}]",
          "config key 'scenarios[0]': Additional properties are not allowed ('colour' was unexpected)"),
+        ("locations: {local: {clone_root: /}}",
+         "config key 'locations.local.clone_root': / is the filesystem root"),
+        ("locations: {local: {source_root: ~}}", "config key 'locations.local.source_root': "),
+        (f"locations: {{local: {{source_root: {ROOT}/workflow/work}}}}",
+         f"config key 'locations.local.source_root': {ROOT}/workflow/work is inside this repository's source tree"),
+        ("image_size: [900G]", "config key 'locations.local.source_root': the selected scenarios need about"),
     ],
 )
 def test_a_nested_key_is_named_by_its_full_path(tmp_path, yaml, message):
@@ -73,3 +79,8 @@ def test_unwritable_root_is_named(tmp_path):
         assert_one_line(text, f"config key 'locations.local.clone_root': {ro}/clones: {ro} is not writable")
     finally:
         subprocess.run(["umount", str(ro)])
+
+
+def test_more_clones_than_jobs_is_refused_before_anything_runs(tmp_path):
+    text = refused(tmp_path, "--jobs", "1")
+    assert_one_line(text, "config key 'n_clones': 2 clone jobs of a scenario must run at once, but --jobs is 1")

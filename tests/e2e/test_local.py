@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers import get_start_skew, load_run, observed_verdict, snakemake, summary_rows
+from helpers import assert_sources_unharmed, get_start_skew, load_run, observed_verdict, snakemake, summary_rows
 
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 
@@ -32,6 +32,8 @@ def test_every_expected_record_and_output_exists(run):
             assert r.t_clone_start <= r.t_clone_end <= r.t_barrier_arrive
             assert r.t_barrier_release <= r.t_get_start <= r.t_get_end
     assert len(table) == sum(len(rs) for rs in records.values())
+    assert_sources_unharmed(summary)
+    assert (workdir / "results" / "sources.ok").exists()
     png = workdir / "results" / "timeline.png"
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000
 

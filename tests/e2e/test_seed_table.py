@@ -9,7 +9,7 @@ import pytest
 
 from annex_race import lab
 from annex_race.runs import ROOT
-from helpers import load_run, observed_verdict, snakemake, summary_rows
+from helpers import assert_sources_unharmed, load_run, observed_verdict, snakemake, summary_rows
 from test_lab import assert_nothing_left, why_no_lab
 
 pytestmark = pytest.mark.skipif(why_no_lab() is not None, reason=why_no_lab() or "")
@@ -31,6 +31,7 @@ def runs(tmp_path_factory):
             result = snakemake(workdir, "--cores", "2", configfiles=configfiles, config=config)
             assert result.returncode == 0, result.stderr[-3000:]
             records, summary, _ = load_run(workdir)
+            assert_sources_unharmed(summary)
             wanted = [s for s in records if (FIXED in s) == (name == "fixed")]
             out[name] = ({s: records[s] for s in wanted}, summary)
         yield out

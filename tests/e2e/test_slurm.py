@@ -6,19 +6,23 @@ SLURM up first (and in CI fails if it cannot).
 """
 
 import os
+import re
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, get_start_skew, load_run, observed_verdict, snakemake
-
+from annex_race.guard import STARTED
 from annex_race.runs import snakemake_command
+from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
+                     snakemake)
 
-# both storage_sibling values, 2 clones, the 8 MiB throttled image, affected git-annex:
-# one scenario that fails and one that passes, on either executor
-MATRIX = ["method=annex-get", "git_annex=10.20260115", "workaround=none", "n_clones=2"]
+# .test/config: both storage_sibling values, 2 clones, the 8 MiB throttled image,
+# affected git-annex: one scenario that fails and one that passes, on either executor
+TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
+PROFILE = ["--profile", str(ROOT / "profiles" / "slurm-test")]
 
 
 def _slurm_ready():
@@ -40,14 +44,13 @@ pytestmark = pytest.mark.skipif(bool(_slurm_ready()), reason=_slurm_ready() or "
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = {}
-    for name, args in (
-        ("slurm", ["--profile", str(ROOT / "profiles" / "slurm-test")]),
-        ("local", ["--cores", "2"]),
-    ):
+    for name, args in (("slurm", PROFILE), ("local", ["--cores", "2"])):
         workdir = tmp_path_factory.mktemp(name)
-        result = snakemake(workdir, *args, config=MATRIX)
+        result = snakemake(workdir, *args, configfiles=TEST_CONFIG)
         assert result.returncode == 0, result.stderr[-3000:]
-        out[name] = load_run(workdir)[0]
+        records, summary, _ = load_run(workdir)
+        assert_sources_unharmed(summary)
+        out[name] = records
     return out
 
 
@@ -61,7 +64,7 @@ def test_each_clone_ran_as_its_own_slurm_job(runs):
         ["sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", ",".join(ids)],
         capture_output=True, text=True, check=True,
     )
-    states = dict(line.split("|") for line in sacct.stdout.split())
+    states = dict(line.split("|", 1) for line in sacct.stdout.splitlines())
     assert set(states) == set(ids)
     assert set(states.values()) == {"COMPLETED"}
 
@@ -86,9 +89,10 @@ def test_verdicts_equal_those_of_the_local_executor(runs):
 
 
 def _sbatch_blocker():
-    """Occupy one of the node's two CPUs, so that only one sibling can start."""
+    """Occupy all but one of the node's CPUs, so that only one sibling can start."""
+    cpus = int(subprocess.run(["sinfo", "-h", "-o", "%c"], capture_output=True, text=True).stdout.split()[0])
     job = subprocess.run(
-        ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-c", "1", "--wrap", "sleep 600"],
+        ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-c", str(cpus - 1), "--wrap", "sleep 600"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     for _ in range(100):
@@ -104,8 +108,8 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
     """One sibling runs, the other waits in the SLURM queue: the first gives up after
     barrier_timeout, the late one sees that and does not count as concurrent either;
     both finish, and the scenario is INCONCLUSIVE, never PASS."""
-    config = [*MATRIX, "storage_sibling=on", "barrier_timeout=10"]
-    cmd = snakemake_command(tmp_path, "--profile", str(ROOT / "profiles" / "slurm-test"), config=config)
+    config = ["storage_sibling=on", "barrier_timeout=10"]
+    cmd = snakemake_command(tmp_path, *PROFILE, configfiles=TEST_CONFIG, config=config)
     blocker = _sbatch_blocker()
     try:
         run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -124,3 +128,65 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
     assert sorted(r.barrier for r in rs) == ["sibling-gave-up", "timeout"]
     assert observed_verdict(rs) == "INCONCLUSIVE"
     assert "**INCONCLUSIVE** (not concurrent: barrier" in summary
+
+
+def _start(workdir, *args, config=()):
+    cmd = snakemake_command(workdir, *PROFILE, *args, configfiles=TEST_CONFIG, config=config)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def _slurm_job_in_get(workdir, run, timeout=600):
+    """The SLURM job id of a clone job whose get is running."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and run.poll() is None:
+        for log in Path(workdir, "results/logs/clone_and_get").glob("*/clone-*.log"):
+            last = log.read_text(errors="replace").rsplit(STARTED, 1)[-1]
+            if "$ git annex get" in last:
+                return re.search(r"slurm_job_id=(\d+)", last).group(1), log
+        time.sleep(0.5)
+    pytest.fail(f"no clone job got to its get\n{(run.communicate()[0] or '')[-2000:]}")
+
+
+def _faults(workdir):
+    _, summary, table = load_run(workdir)
+    assert "This run did not finish." in summary
+    return summary, table[table["reconstructed"]]
+
+
+def test_a_cancelled_clone_job_ends_the_run_and_is_recorded_as_cancelled(tmp_path):
+    """scancel of a running clone job: the run does not wait for it forever
+    (annex_race.slurm_state_patch), and the summary says `cancelled`."""
+    run = _start(tmp_path, config=["storage_sibling=off"])
+    job, _ = _slurm_job_in_get(tmp_path, run)
+    subprocess.run(["scancel", job], check=True)
+    output = run.communicate(timeout=300)[0]  # plugin 2.8.0 alone would still be waiting
+    assert run.returncode != 0, output[-2000:]
+    summary, faults = _faults(tmp_path)
+    cancelled = faults[faults["slurm_job_id"].astype(str) == job]
+    assert list(cancelled["cause"]) == ["cancelled"], faults
+    assert "CANCELLED by 0" in cancelled["evidence"].iloc[0]
+
+
+def test_a_clone_job_over_its_time_limit_is_recorded_as_timeout(tmp_path):
+    """A get that outlasts the SLURM time limit (1 minute; 8 MiB at 64 KiB/s take 2)."""
+    run = _start(tmp_path, "--set-resources", "clone_and_get:runtime=1",
+                 config=["storage_sibling=off", "git_annex=10.20261026", "annex_bwlimit=64KiB"])
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode != 0, output[-2000:]
+    _, faults = _faults(tmp_path)
+    assert len(faults) == 2 and set(faults["cause"]) == {"timeout"}, faults
+    assert all("TIMEOUT" in e for e in faults["evidence"])
+
+
+def test_eight_clones_as_eight_slurm_jobs_meet_at_the_barrier(tmp_path):
+    result = snakemake(tmp_path, *PROFILE, configfiles=TEST_CONFIG,
+                       config=["storage_sibling=off", "n_clones=8"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    records, summary, _ = load_run(tmp_path)
+    (rs,) = records.values()
+    assert sorted(r.clone for r in rs) == list(range(8))
+    assert len({r.slurm_job_id for r in rs}) == 8
+    assert get_start_skew(r.t_get_start for r in rs) <= 1.0
+    assert observed_verdict(rs) == "FAIL"  # the affected version: all but the winner fail
+    assert_sources_unharmed(summary)

@@ -46,5 +46,6 @@ def test_a_late_sibling_sees_that_the_others_gave_up(tmp_path):
 
 
 def test_token_roundtrip(tmp_path):
-    token = open_barrier(tmp_path / "t.open")
-    assert read_token(tmp_path / "t.open", timeout=1) == token
+    token = open_barrier(tmp_path / "round-3.token", 3)
+    assert read_token(tmp_path / "round-3.token", timeout=1) == token
+    assert token.round == 3 and len(token.token) == 32

@@ -1,6 +1,10 @@
 # Configuration checks, the scenario table and the input functions of all rules.
+import os
+import time
 from argparse import Namespace
 from pathlib import Path
+
+import pandas as pd
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
@@ -8,13 +12,24 @@ from snakemake.utils import validate
 
 try:
     from annex_race import versions
+    from annex_race.capacity import GIT_ANNEX_INSTALL, Need, check_free_space
+    from annex_race.datasets import parse_size
     from annex_race.locations import check_locations
     from annex_race.paths import check_root
+    from annex_race.rounds import open_round, scenario_round
     from annex_race.scenarios import AXES, normalize_axes, scenario_table
+    from annex_race.slurm_state_patch import apply_slurm_state_patch
+    from annex_race.summary import collect_records, write_results
 except ModuleNotFoundError as e:
     raise WorkflowError(
         f"{e.msg}: set up with `bash tools/setup.sh` and activate .venv"
     ) from None
+
+
+RUN_STARTED = time.time()  # a clone job that started earlier belongs to another run
+# snakemake-executor-plugin-slurm 2.8.0 never sees `CANCELLED by <uid>` as failed and
+# waits for such a job forever: read every SLURM state by its first word
+apply_slurm_state_patch(workflow)
 
 
 # ---- configuration: every check runs before anything is created ---------------
@@ -40,8 +55,12 @@ except WorkflowError as e:  # validate() wraps jsonschema's error in a multi-lin
     raise WorkflowError(config_error(e.__context__)) from None
 try:  # each raises ValueError with one line naming the key
     SCENARIOS = scenario_table(config)
-    LOCATIONS = check_locations(config["locations"], SCENARIOS["location"].unique())
-    GIT_ANNEX_CACHE = check_root("git_annex_cache", config["git_annex_cache"])
+    LOCATIONS = check_locations(
+        config["locations"], SCENARIOS["location"].unique(), workflow.basedir
+    )
+    GIT_ANNEX_CACHE = check_root(
+        "git_annex_cache", config["git_annex_cache"], workflow.basedir
+    )
 except ValueError as e:
     raise WorkflowError(str(e)) from None
 # the only trees the workflow ever deletes in (paths.safe_remove)
@@ -104,6 +123,7 @@ wildcard_constraints:
     scenario="|".join(SCENARIOS.index),
     location="|".join(LOCATIONS),
     clone=r"\d+",
+    round=r"\d+",
     size=r"[1-9][0-9]*[KMG]?",
     ss="on|off",
     version=r"system|[0-9]+\.[0-9]{8}(\.post[0-9]+)?",
@@ -166,13 +186,66 @@ def get_row_notes():
     return {s: row for s, row in notes.to_dict("index").items() if any(row.values())}
 
 
+def get_barrier_token(wildcards):
+    """The token of the scenario's round. A job Snakemake started re-reads this file
+    while its siblings write their records: it takes the round whose token is open."""
+    barriers = f"results/barriers/{wildcards.scenario}"
+    round = (
+        ROUNDS[wildcards.scenario].number
+        if workflow.is_main_process
+        else open_round(barriers)
+    )
+    return f"{barriers}/round-{round}.token"
+
+
 def get_records(scenario):
     n = SCENARIOS.loc[scenario, "n_clones"]
     return [f"results/records/{scenario}/clone-{clone}.json" for clone in range(n)]
 
 
-def get_all_records(wildcards=None):
-    return [path for scenario in SCENARIOS.index for path in get_records(scenario)]
+def get_expected_clones():
+    """Every clone of the selected scenarios: its record, its log, its scenario's axis
+    values, and its location's probe (what the summary needs to rebuild a clone
+    whose job died without a record)."""
+    return [
+        {
+            "record": f"results/records/{scenario}/clone-{clone}.json",
+            "log": f"results/logs/clone_and_get/{scenario}/clone-{clone}.log",
+            "scenario": get_scenario(Namespace(scenario=scenario)),
+            "clone": clone,
+            "probe": f"results/locations/{SCENARIOS.loc[scenario, 'location']}.json",
+        }
+        for scenario in SCENARIOS.index
+        for clone in range(SCENARIOS.loc[scenario, "n_clones"])
+    ]
+
+
+def summarize_failed_run():
+    """After a run that failed: the summary of what there is, clones whose job died
+    rebuilt from their logs (annex_race.faults). Its files are dated back to 1970, so
+    that the next run, which redoes the incomplete scenarios, writes them anew."""
+    outputs = ["results/results.tsv", "results/summary.md", "results/timeline.png"]
+    try:
+        records = collect_records(get_expected_clones(), since=RUN_STARTED)
+        rebuilt = [r for r in records if r.reconstructed]
+        if not rebuilt:
+            return
+        causes = pd.Series([r.cause for r in rebuilt]).value_counts()
+        banner = [
+            f"**This run did not finish.** {len(rebuilt)} clone jobs ended without a "
+            f"record ({', '.join(f'{c}: {n}' for c, n in causes.items())}); they are rebuilt "
+            "from their logs below and their scenarios are INCONCLUSIVE. Rerun the same "
+            "command: every incomplete scenario reruns as a whole, complete ones are kept.",
+            "",
+        ]
+        write_results(
+            records, config["max_skew"], *outputs, notes=get_row_notes(), banner=banner
+        )
+        for path in outputs:
+            os.utime(path, (0, 0))
+        logger.error(f"annex-race: what this run observed is in {outputs[1]}")
+    except Exception as e:  # never hide the failure that brought us here
+        logger.error(f"annex-race: could not summarize the failed run: {e}")
 
 
 def get_datasets():
@@ -183,6 +256,28 @@ def get_datasets():
     )
 
 
+def get_source_checks_inputs(wildcards):
+    """A location's source datasets (what the clones fetched from), and its scenarios'
+    records: the check runs once the clones are done."""
+    rows = SCENARIOS[SCENARIOS["location"] == wildcards.location]
+    datasets = f"results/datasets/{wildcards.location}"
+    sizes = sorted(rows["image_size"].astype(str).unique())
+    rias = rows[rows["clone_from"] == "ria"][["image_size", "storage_sibling"]]
+    return {
+        "container_source": [
+            f"{datasets}/container_source/size-{s}.json" for s in sizes
+        ],
+        "source_ds": [f"{datasets}/source_ds/size-{s}.json" for s in sizes],
+        "ria": sorted(
+            {
+                f"{datasets}/ria/size-{r.image_size}_ss-{r.storage_sibling}.json"
+                for r in rias.itertuples()
+            }
+        ),
+        "records": [r for s in rows.index for r in get_records(s)],
+    }
+
+
 def get_turn_inputs(wildcards):
     """What must be done before a scenario takes its turn: every dataset (no dataset
     job may touch an origin while gets race from it), and the records of the
@@ -190,3 +285,90 @@ def get_turn_inputs(wildcards):
     so each waits for the one before it)."""
     i = SCENARIOS.index.get_loc(wildcards.scenario)
     return get_datasets() + (get_records(SCENARIOS.index[i - 1]) if i else [])
+
+
+# ---- rounds: the scenario is the unit of work ------------------------------------
+
+
+def check_rounds():
+    """The round each scenario's clones run in (annex_race.rounds), from its records.
+    A scenario with some records missing, unreadable or of different rounds reruns
+    as a whole: say so before it does."""
+    rounds = {s: scenario_round(get_records(s)) for s in SCENARIOS.index}
+    for scenario, r in rounds.items():
+        if r.problems and workflow.is_main_process:
+            logger.info(
+                f"annex-race: scenario {scenario} is incomplete ({'; '.join(r.problems)}): "
+                f"all its {SCENARIOS.loc[scenario, 'n_clones']} clones rerun, round {r.number}"
+            )
+    return rounds
+
+
+ROUNDS = check_rounds()
+
+
+# ---- free space: what the selected scenarios write, checked before they start ----
+
+
+def get_space_needs():
+    """What the selected scenarios will write under each root (capacity.Need), not
+    counting datasets that exist already; every copy counted as a full one."""
+    needs = []
+    for name, loc in LOCATIONS.items():
+        rows = SCENARIOS[SCENARIOS["location"] == name]
+        made = lambda manifest: Path(
+            f"results/datasets/{name}/{manifest}.json"
+        ).exists()
+        datasets = 0
+        for size in rows["image_size"].unique():
+            image = parse_size(size)
+            on = rows[(rows["image_size"] == size) & (rows["clone_from"] == "ria")]
+            on = on[on["storage_sibling"] == "on"]
+            datasets += image * (not made(f"container_source/size-{size}"))
+            # the store's copy and the staging clone's, then the check's clone of it
+            datasets += image * (
+                2 * (len(on) > 0 and not made(f"ria/size-{size}_ss-on")) + (len(on) > 0)
+            )
+            prefetch = (rows["image_size"] == size) & (rows["workaround"] == "prefetch")
+            datasets += image * (prefetch.any() and not made(f"prefetch/size-{size}"))
+        needs.append(
+            Need(
+                f"locations.{name}.source_root",
+                loc.source_root,
+                datasets,
+                "datasets, RIA stores and their checks",
+            )
+        )
+        biggest = max(parse_size(size) for size in rows["image_size"])
+        at_once = (
+            sum(rows["n_clones"]) if config["keep_clones"] else rows["n_clones"].max()
+        )
+        needs.append(
+            Need(
+                f"locations.{name}.clone_root",
+                loc.clone_root,
+                int(at_once) * biggest,
+                f"{at_once} clones",
+            )
+        )
+    missing = [
+        v
+        for v in SCENARIOS["git_annex"].unique()
+        if v != versions.SYSTEM and not versions.installed(GIT_ANNEX_CACHE, v)
+    ]
+    needs.append(
+        Need(
+            "git_annex_cache",
+            GIT_ANNEX_CACHE,
+            len(missing) * GIT_ANNEX_INSTALL,
+            f"{len(missing)} git-annex versions",
+        )
+    )
+    return needs
+
+
+if workflow.is_main_process:
+    try:
+        check_free_space(get_space_needs())
+    except ValueError as e:
+        raise WorkflowError(str(e)) from None

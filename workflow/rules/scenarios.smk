@@ -28,13 +28,14 @@ rule take_turn:
 # open a fresh barrier for one run of a scenario
 rule open_barrier:
     """A new token names the directory in which the siblings meet. The token is
-    temp, so a scenario always reruns with all its siblings, never one clone alone."""
+    temp and names the scenario's round (see annex_race.rounds): a scenario always
+    reruns with all its siblings, never one clone alone."""
     input:
         ancient(rules.take_turn.output[0]),
     output:
-        temp("results/barriers/{scenario}/token"),
+        temp("results/barriers/{scenario}/round-{round}.token"),
     log:
-        "results/logs/open_barrier/{scenario}.log",
+        "results/logs/open_barrier/{scenario}/round-{round}.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -46,7 +47,7 @@ rule open_barrier:
 rule clone_and_get:
     input:
         unpack(get_clone_inputs),
-        barrier=rules.open_barrier.output[0],
+        barrier=get_barrier_token,
     output:
         "results/records/{scenario}/clone-{clone}.json",
     log:

@@ -4,7 +4,8 @@
 # summarize the records: verdicts, causes, evidence, findings
 rule summarize_results:
     input:
-        get_all_records,
+        records=[clone["record"] for clone in get_expected_clones()],
+        sources=expand("results/sources/{location}.json", location=LOCATIONS),
     output:
         table="results/results.tsv",
         summary="results/summary.md",
@@ -16,5 +17,41 @@ rule summarize_results:
     params:
         max_skew=config["max_skew"],
         notes=get_row_notes(),
+        expected=get_expected_clones(),
     script:
         "../scripts/summarize-results.py"
+
+
+# verify that the sources the clones fetched from are unharmed
+rule check_sources:
+    input:
+        unpack(get_source_checks_inputs),
+    output:
+        "results/sources/{location}.json",
+    log:
+        "results/logs/check_sources/{location}.log",
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        scratch=lambda wildcards: str(
+            LOCATIONS[wildcards.location].source_root / ".checks"
+        ),
+        roots=ROOTS,
+    script:
+        "../scripts/check-sources.py"
+
+
+# fail the run if a source was harmed (after the summary has said so)
+rule confirm_sources_unharmed:
+    input:
+        sources=expand("results/sources/{location}.json", location=LOCATIONS),
+        summary=rules.summarize_results.output.summary,
+    output:
+        touch("results/sources.ok"),
+    log:
+        "results/logs/confirm_sources_unharmed.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    script:
+        "../scripts/confirm-sources-unharmed.py"

@@ -5,14 +5,22 @@ import time
 t_job_start = time.time()  # before the imports: they are part of the job's overhead
 
 import os
+import signal
+import sys
 from pathlib import Path
+
+from annex_race.guard import Guard
+from annex_race.job import start_job
+
+log = start_job(snakemake.log[0])
+# first of all, the guard that cleans up if this job dies (see annex_race.guard)
+guard = Guard(snakemake.log[0])
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # unwind, stop the get
 
 from annex_race import versions
 from annex_race.barrier import read_token
 from annex_race.datasets import read_manifest
-from annex_race.job import start_job
 
-log = start_job(snakemake.log[0])
 # the scenario's git-annex first on PATH, before DataLad looks for one
 versions.use(read_manifest(snakemake.input.git_annex), os.environ)
 
@@ -24,11 +32,12 @@ token = read_token(snakemake.input.barrier, params.barrier_timeout)
 record = clone_get(
     scenario=params.scenario,
     clone=int(snakemake.wildcards.clone),
+    round=token.round,
     url=read_manifest(snakemake.input.cloned)["url"],
     key=read_manifest(snakemake.input.container_source)["key"],
     location=read_manifest(snakemake.input.location),
     clone_dir=params.clone_dir,
-    barrier_dir=Path(snakemake.input.barrier).parent / token,
+    barrier_dir=Path(snakemake.input.barrier).parent / token.token,
     barrier_timeout=params.barrier_timeout,
     barrier_margin=params.barrier_margin,
     log=log,
@@ -37,5 +46,7 @@ record = clone_get(
     prefetch=read_manifest(snakemake.input.prefetch) if "prefetch" in snakemake.input.keys() else None,
     keep_clone=params.keep_clones,
     t_job_start=t_job_start,
+    guard=guard,
 )
 write_record(snakemake.output[0], record)
+guard.done()

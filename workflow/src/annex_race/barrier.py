@@ -34,12 +34,18 @@ class Release:
         return asdict(self)
 
 
-def open_barrier(token_file):
+@dataclass
+class Token:
+    """One opening of a scenario's barrier: its siblings meet in `<barriers>/<token>`."""
+
+    token: str
+    round: int  # the scenario's round (see rounds.py)
+
+
+def open_barrier(token_file, round):
     """Write a fresh token for one run of a scenario; siblings meet in its directory."""
-    token = uuid.uuid4().hex
-    tmp = Path(f"{token_file}.{token}.tmp")
-    tmp.write_text(token)
-    tmp.rename(token_file)
+    token = Token(uuid.uuid4().hex, round)
+    _write_atomic(Path(token_file), asdict(token))
     return token
 
 
@@ -48,10 +54,8 @@ def read_token(token_file, timeout):
     deadline = time.time() + timeout
     while True:
         try:
-            token = Path(token_file).read_text().strip()
-            if token:
-                return token
-        except FileNotFoundError:
+            return Token(**json.loads(Path(token_file).read_text()))
+        except (FileNotFoundError, ValueError):
             pass
         if time.time() > deadline:
             raise TimeoutError(f"no barrier token in {token_file} after {timeout} s")

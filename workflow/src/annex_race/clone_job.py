@@ -160,22 +160,24 @@ def slurm_info():
     }
 
 
-def clone_get(scenario, clone, url, key, location, clone_dir, barrier_dir,
+def clone_get(scenario, clone, round, url, key, location, clone_dir, barrier_dir,
               barrier_timeout, barrier_margin, log, roots, backoff=None, prefetch=None,
-              keep_clone=False, env=None, t_job_start=None):
+              keep_clone=False, env=None, t_job_start=None, guard=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
 
     `url`: what to clone (an input RIA store's URL, or source_ds's path); `key`: the
     image's annex key; `location`: the probe of the scenario's location (see
     locations.probe_location); `prefetch`: manifest of the prefetched image
-    (workaround prefetch), else None.
+    (workaround prefetch), else None; `guard`: the job's guard.Guard, told each phase.
     """
     env = dict(os.environ if env is None else env)
+    tell = guard.tell if guard else lambda *words: None
     tools = tool_versions(env)
     versions.check(scenario["git_annex"], tools["git_annex_version"])
     record = {
         **scenario,
         "clone": clone,
+        "round": round,
         "host": socket.gethostname(),
         "pid": os.getpid(),
         **slurm_info(),
@@ -195,6 +197,7 @@ def clone_get(scenario, clone, url, key, location, clone_dir, barrier_dir,
         "arrival": None,
         "arrival_evidence": None,
         "prefetch_seconds": prefetch["seconds"] if prefetch else None,
+        "reconstructed": False,
         "log": str(Path(log.name).absolute()),
     }
     safe_remove(clone_dir, roots)  # left over from an interrupted earlier run
@@ -211,6 +214,7 @@ def clone_get(scenario, clone, url, key, location, clone_dir, barrier_dir,
     record["t_clone_end"] = time.time()
 
     # arrive even after a failed clone, so siblings are not left waiting for us
+    tell("barrier", barrier_dir, clone)
     release = wait_at_barrier(barrier_dir, clone, scenario["n_clones"],
                               barrier_timeout, barrier_margin)
     record.update(
@@ -220,6 +224,7 @@ def clone_get(scenario, clone, url, key, location, clone_dir, barrier_dir,
         barrier=release.reason,
     )
     log.write(f"{time.time():.3f} barrier: {release.reason} ({release.siblings_seen} seen)\n")
+    tell("released")
 
     if record["origin"] is not None:
         record["phase"] = "get"
@@ -232,7 +237,7 @@ def clone_get(scenario, clone, url, key, location, clone_dir, barrier_dir,
 
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
         run = run_logged(cmd, log, cwd=cwd, env=get_environment(scenario, backoff, env),
-                         annotate=probe_on_failure)
+                         annotate=probe_on_failure, on_start=lambda pgid: tell("get", pgid))
         problem = verify_image(clone_dir, key)
         outcome = "ok" if run.exit_code == 0 and problem is None else "failed"
         record.update(

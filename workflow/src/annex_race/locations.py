@@ -54,7 +54,7 @@ class Location:
     description: str = ""
 
 
-def check_locations(locations, used):
+def check_locations(locations, used, repo=None):
     """The `used` entries of the `locations` map as Locations, their roots checked
     (paths.check_root) and, where an entry says which filesystem a root must be on
     (`filesystems: {source: btrfs, clone: ext4}`), that it is. Raises ValueError
@@ -69,7 +69,7 @@ def check_locations(locations, used):
             )
         entry = locations[name]
         roots = {
-            role: check_root(f"locations.{name}.{role}_root", entry[f"{role}_root"])
+            role: check_root(f"locations.{name}.{role}_root", entry[f"{role}_root"], repo)
             for role in ("source", "clone")
         }
         for role, wanted in (entry.get("filesystems") or {}).items():

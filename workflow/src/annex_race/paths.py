@@ -12,12 +12,14 @@ class RootError(ValueError):
     """A configured work root cannot be used."""
 
 
-def check_root(name, path):
-    """Return `path` as an absolute Path if a directory can be created or used there.
+def check_root(name, path, repo=None):
+    """Return `path` as an absolute Path if the workflow may work (and delete) there.
 
     `$VARIABLES` and `~` are expanded (site profiles use them). Nothing is created:
-    the nearest existing ancestor must be a writable directory. Raises RootError
-    with one line naming the config key and the offending path or variable.
+    the nearest existing ancestor must be a writable directory. Refused, with one line
+    naming the config key: the filesystem root, the home directory or anything that
+    contains it, anything that contains the repository `repo`, and anything inside
+    the repository's own source tree (its results/ directory is fine).
     """
     expanded = os.path.expandvars(str(path))
     if unset := re.search(r"\$\{?(\w+)", expanded):
@@ -26,6 +28,21 @@ def check_root(name, path):
     probe = root
     while not probe.exists():
         probe = probe.parent
+    # symlinks resolved in the part that exists; `..` in the part that does not
+    real = Path(os.path.normpath(Path(os.path.realpath(probe)) / root.relative_to(probe)))
+    home = Path(os.path.realpath(Path.home()))
+    repo = Path(os.path.realpath(repo)) if repo else None
+    why = (
+        "is the filesystem root" if real == Path("/")
+        else "is your home directory" if real == home
+        else "contains your home directory" if home.is_relative_to(real)
+        else "contains this repository" if repo and repo.is_relative_to(real)
+        else "is inside this repository's source tree (results/ there is fine)"
+        if repo and real.is_relative_to(repo) and not real.is_relative_to(repo / "results")
+        else None
+    )
+    if why:
+        raise RootError(f"config key '{name}': {root} {why}: the workflow deletes inside its roots")
     if not probe.is_dir():
         raise RootError(f"config key '{name}': {root}: {probe} is not a directory")
     if not os.access(probe, os.W_OK | os.X_OK):
@@ -33,22 +50,30 @@ def check_root(name, path):
     return root
 
 
-def _inside(path, roots):
+def _real(path):
+    """`path` with `..` and every symlink in its parents resolved, its own name kept:
+    what deleting it would really touch (a symlink itself is removed, never followed)."""
     path = Path(os.path.abspath(path))
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def _inside(path, roots):
     return any(
-        path != Path(root).absolute() and path.is_relative_to(Path(root).absolute())
+        path != Path(os.path.realpath(root)) and path.is_relative_to(Path(os.path.realpath(root)))
         for root in roots
     )
 
 
 def safe_remove(path, roots):
-    """Delete `path` (file, symlink or tree) if it lies strictly inside one of `roots`.
+    """Delete `path` (file, symlink or tree) if it really lies strictly inside one of
+    `roots`, symlinks and `..` resolved first: a symlink in a root that points out
+    of it never makes this delete outside.
 
     git-annex makes object files and their directories read-only, so write
     permission is restored on the way down. Refuses anything else with ValueError:
     this is the only place in the workflow that deletes data.
     """
-    path = Path(os.path.abspath(path))
+    path = _real(path)
     if not _inside(path, roots):
         raise ValueError(f"refusing to delete {path}: outside the work roots {list(roots)}")
     if path.is_symlink() or path.is_file():

@@ -41,6 +41,7 @@ class ScenarioFields:
 class CloneRecord(ScenarioFields):
     # the job
     clone: int
+    round: int  # the scenario's run its barrier opened (see rounds)
     host: str
     pid: int
     slurm_job_id: str | None
@@ -56,9 +57,9 @@ class CloneRecord(ScenarioFields):
     origin: str | None  # where `containers` was installed from
     # phases, as unix times
     t_job_start: float
-    t_clone_start: float
-    t_clone_end: float
-    t_barrier_arrive: float
+    t_clone_start: float | None  # None: the job died before (see `reconstructed`)
+    t_clone_end: float | None
+    t_barrier_arrive: float | None
     t_barrier_release: float | None  # None: the barrier did not release
     barrier_release_at: float | None  # the release time all siblings computed
     barrier: str  # released | timeout | sibling-gave-up
@@ -78,6 +79,8 @@ class CloneRecord(ScenarioFields):
     arrival: str | None
     arrival_evidence: str | None
     prefetch_seconds: float | None  # the prefetch workaround's one setup transfer
+    # True: the job died without writing this; rebuilt from its log (faults.reconstruct)
+    reconstructed: bool
 
     def asdict(self):
         return asdict(self)

@@ -1,5 +1,8 @@
 """Run a command, timestamping every line of its output as it arrives."""
 
+import contextlib
+import os
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -38,11 +41,13 @@ def git_config_env(settings):
     return env
 
 
-def run_logged(cmd, log, cwd=None, env=None, annotate=None):
+def run_logged(cmd, log, cwd=None, env=None, annotate=None, on_start=None):
     """Run `cmd`, appending `<unix time> <line>` to the open file `log` as lines arrive.
 
     `annotate(text)` may return more lines to log right after a line (e.g. what the
-    caller observed at that moment); they become part of the run's lines.
+    caller observed at that moment); they become part of the run's lines. The command
+    runs in a process group of its own; `on_start(pgid)` is told which, so that it can
+    be stopped as a whole (see guard.py). If the caller is interrupted, it is.
     """
     started = time.time()
     proc = subprocess.Popen(
@@ -55,7 +60,19 @@ def run_logged(cmd, log, cwd=None, env=None, annotate=None):
         text=True,
         errors="replace",
         bufsize=1,
+        start_new_session=True,
     )
+    if on_start:
+        on_start(proc.pid)
+    try:
+        return _follow(proc, cmd, started, log, annotate)
+    except BaseException:  # Ctrl-C, SIGTERM: the command's group goes with us
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        raise
+
+
+def _follow(proc, cmd, started, log, annotate):
     lines = []
     for raw in proc.stdout:
         now = time.time()

@@ -2,11 +2,14 @@
 
 import json
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 import pandas as pd
 
+from .faults import read_or_rebuild
 from .record import FIELDS, ScenarioFields, get_start_skew, read_record
 from .scenarios import AXES
+from .timeline import plot_timeline
 
 PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
 
@@ -39,6 +42,51 @@ def read_records(paths):
     return [read_record(p) for p in paths]
 
 
+def collect_records(expected, since=0.0):
+    """The records of the `expected` clones (dicts: record, log, scenario, clone,
+    probe), each read, or, where it cannot be, a row saying why or the clone rebuilt
+    from its log (faults.read_or_rebuild); clones that never ran are left out."""
+    records = []
+    for e in expected:
+        probe = json.loads(Path(e["probe"]).read_text()) if Path(e["probe"]).exists() else {
+            "fs_source": "", "fs_clone": "", "same_filesystem": False, "reflink": False}
+        record = read_or_rebuild(e["record"], e["scenario"], e["clone"], e["log"], probe, since)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def sources_section(paths):
+    """What the check of the sources (integrity.check_sources) found, per location."""
+    checks = [c for p in paths for c in json.loads(Path(p).read_text())["checks"]]
+    if not checks:
+        return ["## Sources", "", "Not checked: the run did not get that far.", ""]
+    harmed = [c for c in checks if not c["ok"]]
+    lines = ["## Sources", ""]
+    lines.append(f"**{len(harmed)} of {len(checks)} checks FAILED: a source was harmed.**" if harmed
+                 else f"Unharmed: all {len(checks)} checks passed (`git annex fsck` of each image, "
+                      "the RIA stores' copies included; no uncommitted changes).")
+    lines += [f"- {'ok' if c['ok'] else '**FAILED**'}: {c['what']}: `{c['path']}` {c['detail']}".rstrip()
+              for c in checks]
+    return [*lines, ""]
+
+
+def write_results(records, max_skew, table_path, summary_path, timeline_path, notes=None,
+                  banner=(), sources=()):
+    """The results table, the summary (with `banner` lines first, the check of the
+    sources last) and the timeline."""
+    table = records_table(records)
+    summary = scenario_summary(table, max_skew)
+    table.to_csv(table_path, sep="\t", index=False)
+    text = summary_markdown(summary, notes=notes) + "\n".join(sources_section(sources))
+    if banner:
+        head, rest = text.split("\n", 1)
+        text = "\n".join([head, "", *banner, rest])
+    Path(summary_path).write_text(text)
+    plot_timeline(table, timeline_path, summary)
+    return summary
+
+
 def records_table(records):
     """One row per clone attempt (CloneRecords), with derived durations; lists kept
     as JSON text."""
@@ -56,6 +104,10 @@ def records_table(records):
 def _verdict(group, n_expected, max_skew):
     """(verdict, detail) of one scenario, from what its clones observed."""
     failed = group[group["outcome"] != "ok"]
+    faults = group[group["reconstructed"]]
+    if len(faults):  # a job that died tells nothing about git-annex
+        causes = ", ".join(faults["cause"].value_counts().index)
+        return INCONCLUSIVE, f"{len(faults)} of {n_expected} clone jobs ended without a record ({causes})"
     if len(group) < n_expected:
         return INCONCLUSIVE, f"{n_expected - len(group)} of {n_expected} records missing"
     not_released = group[group["barrier"] != "released"]

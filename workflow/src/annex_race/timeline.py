@@ -35,8 +35,9 @@ def plot_timeline(table, path, summary=None):
         ax.text(0.005, y - 0.55, f"{scenario}  {verdicts.get(scenario, '')}",
                 transform=ax.get_yaxis_transform(), fontsize=8, weight="bold", va="bottom")
         for row in group.itertuples():
-            ax.broken_barh([(row.t_clone_start - zero, row.t_clone_end - row.t_clone_start)],
-                           (y - 0.3, 0.6), color=CLONE_COLOUR)
+            if row.t_clone_end == row.t_clone_end:  # not NaN: the clone phase ended
+                ax.broken_barh([(row.t_clone_start - zero, row.t_clone_end - row.t_clone_start)],
+                               (y - 0.3, 0.6), color=CLONE_COLOUR)
             if row.t_get_start == row.t_get_start:  # not NaN: a get happened
                 ax.broken_barh([(row.t_get_start - zero, row.t_get_end - row.t_get_start)],
                                (y - 0.3, 0.6), color=OUTCOME_COLOURS.get(row.outcome, "grey"))

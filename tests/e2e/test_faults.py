@@ -1,0 +1,96 @@
+"""Faults on the local executor: a clone job killed mid-get, Ctrl-C of the whole run.
+After either, a plain rerun redoes the scenario as a whole and completes."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from annex_race.guard import STARTED
+from annex_race.runs import snakemake_command
+from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
+                     processes_of, snakemake)
+
+TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
+# two scenarios in a row whose gets take ~8 s (8 MiB at annex.bwlimit=1MiB): the
+# affected version first, then the fixed one, whose clone 1 is killed mid-get
+MATRIX = ["storage_sibling=off", "git_annex=[10.20260115, 10.20261026]"]
+
+
+def start(workdir, *args):
+    """The workflow in its own process group, as a terminal would run it."""
+    cmd = snakemake_command(workdir, "--cores", "2", *args, configfiles=[TEST_CONFIG], config=MATRIX)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def wait_for_get(workdir, scenario_part, clone, run, timeout=600):
+    """The pid of a clone job once its get has been running for a second."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and run.poll() is None:
+        for log in Path(workdir, "results/logs/clone_and_get").glob(f"*{scenario_part}*/clone-{clone}.log"):
+            text = log.read_text(errors="replace")
+            if "$ git annex get" in text.rsplit(STARTED, 1)[-1]:
+                time.sleep(1.0)
+                return int(re.findall(STARTED + r" pid=(\d+)", text)[-1]), log.parent.name
+        time.sleep(0.2)
+    output = run.communicate()[0] if run.poll() is not None else ""
+    pytest.fail(f"no get of clone {clone} of a {scenario_part} scenario started\n{output[-2000:]}")
+
+
+def no_leftovers(workdir, timeout=15):
+    deadline = time.time() + timeout
+    while (left := processes_of(workdir)) and time.time() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def test_a_killed_clone_job_is_recorded_as_killed_and_a_rerun_redoes_its_scenario(tmp_path):
+    run = start(tmp_path)
+    pid, scenario = wait_for_get(tmp_path, "ga-10.20261026", 1, run)
+    os.kill(pid, signal.SIGKILL)
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode != 0, output[-2000:]
+    assert not no_leftovers(tmp_path), "a process of the killed job lived on"
+
+    # the run's summary shows the fault as what it was
+    records, summary, table = load_run(tmp_path)
+    assert "This run did not finish." in summary
+    rows = table[table["scenario"] == scenario]
+    killed = rows[rows["reconstructed"]]
+    assert [tuple(r) for r in killed[["clone", "cause", "pid"]].values] == [(1, "killed", pid)]
+    assert "**INCONCLUSIVE** (1 of 2 clone jobs ended without a record (killed))" in summary
+    (first,) = set(records) - {scenario}
+    before = {p: p.stat().st_mtime_ns for p in Path(tmp_path, "results/records", first).glob("*.json")}
+
+    # a plain rerun: the scenario runs again as a whole, concurrently; the other is kept
+    rerun = snakemake(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=MATRIX)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert f"scenario {scenario} is incomplete" in rerun.stdout + rerun.stderr
+    records, summary, _ = load_run(tmp_path)
+    again = records[scenario]
+    assert [r.round for r in again] == [2, 2] and not any(r.reconstructed for r in again)
+    assert get_start_skew(r.t_get_start for r in again) <= 1.0
+    assert observed_verdict(again) == "PASS"  # the fixed version
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert "This run did not finish." not in summary
+    assert_sources_unharmed(summary)
+
+
+def test_ctrl_c_leaves_no_process_of_the_run_and_a_rerun_completes(tmp_path):
+    run = start(tmp_path)
+    wait_for_get(tmp_path, "ga-10.20260115", 0, run)
+    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    run.communicate(timeout=300)
+    left = no_leftovers(tmp_path)
+    assert not left, left
+    rerun = snakemake(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=MATRIX)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    records, summary, _ = load_run(tmp_path)
+    assert len(records) == 2 and all(len(rs) == 2 for rs in records.values())
+    assert {observed_verdict(rs) for rs in records.values()} == {"FAIL", "PASS"}
+    assert_sources_unharmed(summary)

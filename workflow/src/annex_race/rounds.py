@@ -1,0 +1,49 @@
+"""Rounds: the scenario, not the clone job, is the unit of work.
+
+Every opening of a scenario's barrier is one round; each record says which round it
+belongs to. A scenario is complete when every sibling has a valid record of one and
+the same round. If not (a job was killed, cancelled, timed out; a record is missing,
+garbled, or from another round), the next run opens the next round, and because
+the clone jobs read `results/barriers/<scenario>/round-<n>.token`, the changed input
+makes Snakemake rerun every sibling together through the fresh barrier, never one
+alone. Complete scenarios keep their round and are not touched.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .record import RecordError, read_record
+
+_TOKEN = re.compile(r"round-(\d+)\.token$")
+
+
+@dataclass
+class Round:
+    number: int
+    complete: bool
+    problems: list  # why the scenario is incomplete, one line each
+
+
+def scenario_round(record_paths):
+    """The round a scenario's records call for: theirs if they are complete, else the next."""
+    rounds, problems = [], []
+    for path in record_paths:
+        try:
+            rounds.append(read_record(path).round)
+        except RecordError as e:
+            problems.append("record missing" if not Path(path).exists() else str(e))
+    if not problems and len(set(rounds)) > 1:
+        problems.append(f"records of rounds {sorted(set(rounds))}")
+    if not problems:
+        return Round(rounds[0], True, [])
+    started = any(Path(p).exists() for p in record_paths)  # else: it just never ran
+    return Round(max(rounds, default=0) + 1, False, problems if started else [])
+
+
+def open_round(barrier_dir):
+    """The newest round whose token exists: what a clone job started by Snakemake
+    (which re-reads the workflow while its siblings write records) must use."""
+    numbers = [int(m.group(1)) for p in Path(barrier_dir).glob("round-*.token")
+               if (m := _TOKEN.search(p.name))]
+    return max(numbers, default=1)
