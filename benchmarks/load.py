@@ -27,7 +27,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, nargs="+", default=[2, 4, 8, 16], help="n_clones to try")
     parser.add_argument("-k", type=int, default=3, help="runs per n (default 3)")
-    parser.add_argument("--cores", default="2")
+    parser.add_argument("--cores", default="16", help="--cores (default 16, as the local executor runs --cores + 5 jobs at once)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="annex-race-load-"))
     run_snakemake(workdir, "--cores", args.cores, "results/git-annex/10.20260115.json",

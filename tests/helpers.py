@@ -42,7 +42,7 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
     return {
         "scenario": scenario, "location": "local", "clone_from": "ria", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
         "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
-        "workaround": "none", "clone": clone, "round": 1, "host": "h", "pid": 1, "slurm_job_id": None,
+        "workaround": "none", "clone": clone, "round": 1, "lane": 0, "host": "h", "pid": 1, "slurm_job_id": None,
         "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
         "fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False,
         "origin": "/o", "phase": "get", "arrival": "copy" if outcome == "ok" else None,

@@ -81,6 +81,15 @@ def test_unwritable_root_is_named(tmp_path):
         subprocess.run(["umount", str(ro)])
 
 
-def test_more_clones_than_jobs_is_refused_before_anything_runs(tmp_path):
-    text = refused(tmp_path, "--jobs", "1")
-    assert_one_line(text, "config key 'n_clones': 2 clone jobs of a scenario must run at once, but --jobs is 1")
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--jobs", "1"], "config key 'n_clones': 2 clone jobs of a scenario must run at once, but --jobs allows 1"),
+        (["--config", "n_clones=16"], "config key 'n_clones': 16 clone jobs of a scenario must run at once, "
+                                      "but --cores (2, + 5 for jobs that wait) allows 7"),
+        (["--config", "lanes=3", "--jobs", "4"], "config key 'lanes': 3 lanes of 2 clone jobs run at once, "
+                                                 "but --jobs allows 4"),
+    ],
+)
+def test_more_clones_than_can_run_at_once_is_refused_before_anything_runs(tmp_path, args, message):
+    assert_one_line(refused(tmp_path, *args), message)

@@ -104,3 +104,40 @@ def test_a_slice_selects_only_its_scenarios(tmp_path):
     assert out.returncode == 0, out.stderr
     scenarios = set(re.findall(r"scenario=([^,\s]+)", out.stdout))
     assert len(scenarios) == 6 and all("_ss-on_" in s for s in scenarios), scenarios
+
+
+@pytest.fixture(scope="module")
+def sequential(tmp_path_factory):
+    """The same default matrix with its scenarios strictly one after another."""
+    workdir = tmp_path_factory.mktemp("sequential")
+    out = snakemake(workdir, "--cores", "2", config=["lanes=1"])
+    assert out.returncode == 0, out.stderr[-3000:]
+    return workdir, *load_run(workdir)
+
+
+def test_lanes_change_no_verdict(run, sequential):
+    _, records, _, _ = run
+    _, alone, _, _ = sequential
+    assert len({r.lane for rs in records.values() for r in rs}) > 1  # the default runs side by side
+    assert {r.lane for rs in alone.values() for r in rs} == {0}
+    assert {s: observed_verdict(rs) for s, rs in records.items()} == {
+        s: observed_verdict(rs) for s, rs in alone.items()}
+
+
+def test_no_origin_served_two_scenarios_at_once(run):
+    """Scenarios in different lanes use different origins; within a lane they take turns."""
+    _, records, _, _ = run
+    spans = [
+        (r.origin, min(x.t_clone_start for x in rs), max(x.t_record for x in rs), s)
+        for s, rs in records.items() for r in rs[:1]
+    ]
+    assert all(origin for origin, *_ in spans)
+    for i, (origin, start, end, s) in enumerate(spans):
+        for other, start2, end2, s2 in spans[i + 1:]:
+            if origin == other:
+                assert end <= start2 or end2 <= start, (s, s2, origin)
+    for rs in records.values():  # each fetched from its own lane's datasets, and only there
+        assert re.search(r"/lane-(\d+)/", rs[0].origin).group(1) == str(rs[0].lane), rs[0].origin
+        for r in rs:
+            assert r.arrival_evidence is None or r.arrival_evidence.startswith(
+                ("from origin: ", "from input-storage: ", "no transfer", "[DEBUG]")), r.arrival_evidence

@@ -41,12 +41,16 @@ def _slurm_ready():
 pytestmark = pytest.mark.skipif(bool(_slurm_ready()), reason=_slurm_ready() or "")
 
 
+# six scenarios (three methods, with and without storage sibling): in lanes, side by side
+METHODS = ["method=[datalad-get, containers-run, annex-get]"]
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = {}
     for name, args in (("slurm", PROFILE), ("local", ["--cores", "2"])):
         workdir = tmp_path_factory.mktemp(name)
-        result = snakemake(workdir, *args, configfiles=TEST_CONFIG)
+        result = snakemake(workdir, *args, configfiles=TEST_CONFIG, config=METHODS)
         assert result.returncode == 0, result.stderr[-3000:]
         records, summary, _ = load_run(workdir)
         assert_sources_unharmed(summary)
@@ -56,7 +60,7 @@ def runs(tmp_path_factory):
 
 def test_each_clone_ran_as_its_own_slurm_job(runs):
     records = [r for rs in runs["slurm"].values() for r in rs]
-    assert len(records) == 4
+    assert len(records) == 12
     ids = [r.slurm_job_id for r in records]
     assert all(ids) and len(set(ids)) == len(ids)
     assert all(r.slurm_node for r in records)
@@ -71,7 +75,7 @@ def test_each_clone_ran_as_its_own_slurm_job(runs):
 
 def test_slurm_records_are_complete_and_concurrent(runs):
     for scenario, rs in runs["slurm"].items():
-        assert sorted(r.clone for r in rs) == [0, 1]
+        assert sorted(r.clone for r in rs) == [0, 1], scenario
         for r in rs:
             assert r.barrier == "released", r
             assert r.t_barrier_release <= r.t_get_start <= r.t_get_end
@@ -85,7 +89,17 @@ def test_verdicts_equal_those_of_the_local_executor(runs):
         for name, run in runs.items()
     }
     assert verdicts["slurm"] == verdicts["local"]
-    assert sorted(verdicts["slurm"].values()) == ["FAIL", "PASS"]
+    assert sorted(verdicts["slurm"].values()) == ["FAIL"] * 3 + ["PASS"] * 3
+
+
+def test_on_slurm_the_scenarios_ran_in_lanes_side_by_side(runs):
+    """jobs: 16 in the profile, 2 clones a scenario: every scenario in a lane of its own,
+    all submitted at once, where one after another they would wait for each other."""
+    lanes = {rs[0].lane for rs in runs["slurm"].values()}
+    assert len(lanes) == 6
+    starts = sorted(min(r.t_clone_start for r in rs) for rs in runs["slurm"].values())
+    ends = sorted(max(r.t_record for r in rs) for rs in runs["slurm"].values())
+    assert starts[-1] < ends[0]  # the last scenario started before the first one ended
 
 
 def _sbatch_blocker():

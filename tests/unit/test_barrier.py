@@ -46,6 +46,6 @@ def test_a_late_sibling_sees_that_the_others_gave_up(tmp_path):
 
 
 def test_token_roundtrip(tmp_path):
-    token = open_barrier(tmp_path / "round-3.token", 3)
+    token = open_barrier(tmp_path / "round-3.token", 3, 2, {"cloned": "results/datasets/x.json"})
     assert read_token(tmp_path / "round-3.token", timeout=1) == token
-    assert token.round == 3 and len(token.token) == 32
+    assert (token.round, token.lane, len(token.token)) == (3, 2, 32)

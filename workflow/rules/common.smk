@@ -1,4 +1,5 @@
 # Configuration checks, the scenario table and the input functions of all rules.
+import json
 import os
 import time
 from argparse import Namespace
@@ -12,8 +13,14 @@ from snakemake.utils import validate
 
 try:
     from annex_race import versions
-    from annex_race.capacity import GIT_ANNEX_INSTALL, Need, check_free_space
+    from annex_race.capacity import (
+        GIT_ANNEX_INSTALL,
+        Need,
+        check_free_space,
+        hardlinks_likely,
+    )
     from annex_race.datasets import parse_size
+    from annex_race.lanes import LaneError, assign_lanes, job_slots, resolve_lanes
     from annex_race.locations import check_locations
     from annex_race.paths import check_root
     from annex_race.rounds import open_round, scenario_round
@@ -94,24 +101,37 @@ def check_git_annex_versions():
         )
 
 
-def check_capacity():
-    """A scenario's clone jobs must all run at once. They hold no core (threads: 0,
-    see clone_and_get), so --cores never keeps one waiting; a limit on the number of
-    jobs (--jobs, as on a cluster) does, and siblings would wait at the barrier in vain.
+def get_job_slots():
+    """How many jobs can run at once, and the option that says so: --jobs where a job
+    limit is set (a cluster profile), else the local executor's workers (--cores + 5).
     """
-    jobs = workflow.resource_settings.nodes
-    n = int(SCENARIOS["n_clones"].max())
-    if workflow.is_main_process and jobs is not None and n > jobs:
-        raise WorkflowError(
-            f"config key 'n_clones': {n} clone jobs of a scenario must run at once, "
-            f"but --jobs is {jobs}; use --jobs {n} or more"
-        )
+    cores, jobs = workflow.resource_settings.cores, workflow.resource_settings.nodes
+    option = (
+        "--jobs" if jobs is not None else f"--cores ({cores}, + 5 for jobs that wait)"
+    )
+    return job_slots(cores, jobs), option
 
 
 check_git_annex_versions()
-check_capacity()
+try:
+    # a scenario's clone jobs must all run at once (lanes × n_clones of them); a job
+    # Snakemake started needs no lanes (its rule's inputs do not depend on them)
+    LANES = (
+        resolve_lanes(
+            config["lanes"],
+            len(SCENARIOS),
+            int(SCENARIOS["n_clones"].max()),
+            *get_job_slots(),
+        )
+        if workflow.is_main_process
+        else 1
+    )
+except LaneError as e:
+    raise WorkflowError(str(e)) from None
+# which lane each scenario runs in, and the scenario before it there
+LANE_OF, PREVIOUS = assign_lanes(SCENARIOS, LANES, config["backoff"])
 if workflow.is_main_process:
-    logger.info(f"annex-race: {len(SCENARIOS)} scenarios")
+    logger.info(f"annex-race: {len(SCENARIOS)} scenarios in {LANES} lanes")
     for loc in LOCATIONS.values():
         logger.info(
             f"annex-race: location {loc.name}: source_root {loc.source_root}, "
@@ -159,25 +179,65 @@ def get_scenario(wildcards):
     return {"scenario": wildcards.scenario, **row}
 
 
-def get_clone_inputs(wildcards):
-    """What a clone job reads: its location's probe, its git-annex, container_source
-    (for the key), what it clones (an input RIA store, or source_ds itself) and,
-    for the prefetch workaround, the prefetched copy."""
-    row = SCENARIOS.loc[wildcards.scenario]
-    datasets = f"results/datasets/{row.location}"
-    inputs = {
-        "location": f"results/locations/{row.location}.json",
-        "git_annex": f"results/git-annex/{row.git_annex}.json",
-        "container_source": f"{datasets}/container_source/size-{row.image_size}.json",
+def get_manifest(location, kind, size, lane=0, ss=None):
+    """Where a dataset's manifest is (see the rules in datasets.smk)."""
+    if kind == "prefetch":  # one for all lanes, from lane 0
+        return f"results/datasets/{location}/prefetch/size-{size}.json"
+    name = f"size-{size}_ss-{ss}" if kind == "ria" else f"size-{size}"
+    return f"results/datasets/{location}/lane-{lane}/{kind}/{name}.json"
+
+
+def get_clone_datasets(scenario, lane=None):
+    """The manifests of the datasets a scenario's clones use, in its lane, by kind:
+    container_source (for the key), what they clone (`cloned`: an input RIA store,
+    or source_ds itself) and, for the prefetch workaround, the prefetched copy."""
+    row = SCENARIOS.loc[scenario]
+    lane = LANE_OF[scenario] if lane is None else lane
+    manifest = lambda kind, **ss: get_manifest(
+        row.location, kind, row.image_size, lane, **ss
+    )
+    manifests = {
+        "container_source": manifest("container_source"),
         "cloned": (
-            f"{datasets}/source_ds/size-{row.image_size}.json"
+            manifest("source_ds")
             if row.clone_from == "source"
-            else f"{datasets}/ria/size-{row.image_size}_ss-{row.storage_sibling}.json"
+            else manifest("ria", ss=row.storage_sibling)
         ),
     }
     if row.workaround == "prefetch":
-        inputs["prefetch"] = f"{datasets}/prefetch/size-{row.image_size}.json"
-    return inputs
+        manifests["prefetch"] = manifest("prefetch")
+    return manifests
+
+
+def get_clone_inputs(wildcards):
+    """What a clone job reads: its location's probe, its git-annex and its barrier's
+    token, which names its lane and that lane's datasets (open_barrier): a scenario
+    that ran is not rerun because a later slice of the matrix puts it in another lane.
+    """
+    row = SCENARIOS.loc[wildcards.scenario]
+    return {
+        "location": f"results/locations/{row.location}.json",
+        "git_annex": f"results/git-annex/{row.git_annex}.json",
+        "barrier": get_barrier_token(wildcards),
+    }
+
+
+def get_barrier_datasets(wildcards):
+    """For open_barrier's token: the scenario's lane and its datasets there."""
+    return {
+        "lane": LANE_OF[wildcards.scenario],
+        **get_clone_datasets(wildcards.scenario),
+    }
+
+
+def get_ria_twin(wildcards):
+    """Lane 0's store with a storage sibling, whose image a later lane's store
+    hardlinks instead of keeping a copy of its own."""
+    if wildcards.lane == "0" or wildcards.ss == "off":
+        return {}
+    return {
+        "twin": f"results/datasets/{wildcards.location}/lane-0/ria/size-{wildcards.size}_ss-on.json"
+    }
 
 
 def get_row_notes():
@@ -248,43 +308,78 @@ def summarize_failed_run():
         logger.error(f"annex-race: could not summarize the failed run: {e}")
 
 
-def get_datasets():
-    """Manifests of every dataset the scenarios use, and of their locations' probes."""
-    inputs = (get_clone_inputs(Namespace(scenario=s)) for s in SCENARIOS.index)
-    return sorted(
-        {path for i in inputs for key, path in i.items() if key != "git_annex"}
-    )
+def get_lane_datasets(location, lane):
+    """Manifests of a lane's datasets in a location: every kind the location's
+    scenarios use (a lane is a whole copy of the chain). Lane 0 also waits for the
+    prefetched copy, fetched from its origin: no dataset job may touch an origin
+    while gets race from it (the other lanes copy lane 0's image without a get).
+    Depends on the lane number only, not on which scenarios a slice puts in which
+    lane."""
+    rows = SCENARIOS[SCENARIOS["location"] == location]
+    manifests = set()
+    for size in rows["image_size"].unique():
+        sized = rows[rows["image_size"] == size]
+        manifests |= {
+            get_manifest(location, kind, size, lane)
+            for kind in ("container_source", "source_ds")
+        }
+        manifests |= {
+            get_manifest(location, "ria", size, lane, ss=ss)
+            for ss in sized.loc[
+                sized["clone_from"] == "ria", "storage_sibling"
+            ].unique()
+        }
+        if lane == 0 and (sized["workaround"] == "prefetch").any():
+            manifests.add(get_manifest(location, "prefetch", size))
+    return sorted(manifests)
 
 
 def get_source_checks_inputs(wildcards):
-    """A location's source datasets (what the clones fetched from), and its scenarios'
-    records: the check runs once the clones are done."""
+    """A lane's source datasets in a location (what the clones fetched from), and the
+    location's records: the check runs once the clones are done."""
+    lane = f"lane-{wildcards.lane}"
+    datasets = [
+        Path(d)
+        for d in get_lane_datasets(wildcards.location, int(wildcards.lane))
+        if Path(d).parent.parent.name == lane  # not the other lanes' lane 0 waits for
+    ]
     rows = SCENARIOS[SCENARIOS["location"] == wildcards.location]
-    datasets = f"results/datasets/{wildcards.location}"
-    sizes = sorted(rows["image_size"].astype(str).unique())
-    rias = rows[rows["clone_from"] == "ria"][["image_size", "storage_sibling"]]
-    return {
-        "container_source": [
-            f"{datasets}/container_source/size-{s}.json" for s in sizes
-        ],
-        "source_ds": [f"{datasets}/source_ds/size-{s}.json" for s in sizes],
-        "ria": sorted(
-            {
-                f"{datasets}/ria/size-{r.image_size}_ss-{r.storage_sibling}.json"
-                for r in rias.itertuples()
-            }
-        ),
+    inputs = {
+        kind: [str(d) for d in datasets if d.parent.name == kind]
+        for kind in ("container_source", "source_ds", "ria")
+    }
+    # a later lane's image is lane 0's (hardlinked): what lane 0's check verifies
+    lane_0 = [
+        str(d)
+        for d in map(Path, get_lane_datasets(wildcards.location, 0))
+        if wildcards.lane != "0"
+        and d.parent.parent.name == "lane-0"
+        and d.parent.name in ("container_source", "ria")
+    ]
+    return inputs | {
+        "lane_0": lane_0,
         "records": [r for s in rows.index for r in get_records(s)],
     }
 
 
+def get_source_checks():
+    return [
+        f"results/sources/{location}/lane-{lane}.json"
+        for location in LOCATIONS
+        for lane in range(LANES)
+    ]
+
+
 def get_turn_inputs(wildcards):
-    """What must be done before a scenario takes its turn: every dataset (no dataset
-    job may touch an origin while gets race from it), and the records of the
-    scenario before this one in matrix order, if any (scenarios share their origin,
+    """What must be done before a scenario takes its turn: its lane's datasets (no
+    dataset job may touch an origin while gets race from it), and the records of the
+    scenario before it in its lane, if any (scenarios in a lane share their origins,
     so each waits for the one before it)."""
-    i = SCENARIOS.index.get_loc(wildcards.scenario)
-    return get_datasets() + (get_records(SCENARIOS.index[i - 1]) if i else [])
+    location = SCENARIOS.loc[wildcards.scenario, "location"]
+    before = PREVIOUS[wildcards.scenario]
+    return get_lane_datasets(location, LANE_OF[wildcards.scenario]) + (
+        get_records(before) if before else []
+    )
 
 
 # ---- rounds: the scenario is the unit of work ------------------------------------
@@ -312,36 +407,47 @@ ROUNDS = check_rounds()
 
 def get_space_needs():
     """What the selected scenarios will write under each root (capacity.Need), not
-    counting datasets that exist already; every copy counted as a full one."""
+    counting datasets that exist already; every copy a full one, but a later lane's
+    copies of lane 0's image where the location's probe found hardlinks working."""
     needs = []
     for name, loc in LOCATIONS.items():
         rows = SCENARIOS[SCENARIOS["location"] == name]
-        made = lambda manifest: Path(
-            f"results/datasets/{name}/{manifest}.json"
-        ).exists()
-        datasets = 0
-        for size in rows["image_size"].unique():
-            image = parse_size(size)
-            on = rows[(rows["image_size"] == size) & (rows["clone_from"] == "ria")]
-            on = on[on["storage_sibling"] == "on"]
-            datasets += image * (not made(f"container_source/size-{size}"))
-            # the store's copy and the staging clone's, then the check's clone of it
-            datasets += image * (
-                2 * (len(on) > 0 and not made(f"ria/size-{size}_ss-on")) + (len(on) > 0)
-            )
-            prefetch = (rows["image_size"] == size) & (rows["workaround"] == "prefetch")
-            datasets += image * (prefetch.any() and not made(f"prefetch/size-{size}"))
+        probe = Path(f"results/locations/{name}.json")
+        linked = (
+            json.loads(probe.read_text())["hardlink"]
+            if probe.exists()
+            else hardlinks_likely(loc.source_root)
+        )
+        cost = {}  # manifest -> the bytes of the dataset it describes
+        for scenario, row in rows.iterrows():
+            image = parse_size(row.image_size)
+            for lane in {0, LANE_OF[scenario]}:
+                full = image if lane == 0 or not linked else 0
+                manifests = get_clone_datasets(scenario, lane)
+                cost[manifests["container_source"]] = full
+                # source_ds hardlinks its container_source's image (a copy where it cannot)
+                source_ds = get_manifest(name, "source_ds", row.image_size, lane)
+                cost[source_ds] = 0 if linked else image
+                if row.clone_from == "ria" and row.storage_sibling == "on":
+                    cost[manifests["cloned"]] = full  # the store's copy
+            if row.workaround == "prefetch":
+                cost[get_manifest(name, "prefetch", row.image_size)] = image
+        datasets = sum(n for manifest, n in cost.items() if not Path(manifest).exists())
+        checks = rows[(rows["clone_from"] == "ria") & (rows["storage_sibling"] == "on")]
+        datasets += max((parse_size(size) for size in checks["image_size"]), default=0)
         needs.append(
             Need(
                 f"locations.{name}.source_root",
                 loc.source_root,
                 datasets,
-                "datasets, RIA stores and their checks",
+                "datasets, RIA stores and their check",
             )
         )
         biggest = max(parse_size(size) for size in rows["image_size"])
         at_once = (
-            sum(rows["n_clones"]) if config["keep_clones"] else rows["n_clones"].max()
+            sum(rows["n_clones"])
+            if config["keep_clones"]
+            else LANES * rows["n_clones"].max()
         )
         needs.append(
             Need(

@@ -1,7 +1,8 @@
-# The datasets under study, per location: container_source -> source_ds -> input
-# RIA stores. Each rule writes a manifest under results/datasets/<location>/
+# The datasets under study, per location and lane: container_source -> source_ds ->
+# input RIA stores. Each rule writes a manifest under results/datasets/<location>/
 # describing the dataset it made at the same relative path under the location's
-# source_root (see get_dataset_dir).
+# source_root (see get_dataset_dir). Lane 0 makes the image; every other lane has
+# its own copy of the chain (its own origins and locks), the image hardlinked.
 
 
 # probe a location's filesystems once: types, one filesystem or two, reflink
@@ -22,7 +23,7 @@ rule probe_location:
 # create a dataset holding the container image
 rule create_container_source:
     output:
-        "results/datasets/{location}/container_source/size-{size}.json",
+        "results/datasets/{location}/lane-0/container_source/size-{size}.json",
     log:
         "results/logs/create_container_source/{location}/size-{size}.log",
     conda:
@@ -34,14 +35,33 @@ rule create_container_source:
         "../scripts/create-container-source.py"
 
 
+# give a lane its own container_source: a clone of lane 0's, the image hardlinked
+rule copy_container_source:
+    input:
+        origin=rules.create_container_source.output[0],
+    output:
+        "results/datasets/{location}/lane-{lane}/container_source/size-{size}.json",
+    log:
+        "results/logs/copy_container_source/{location}/lane-{lane}/size-{size}.log",
+    wildcard_constraints:
+        lane=r"[1-9][0-9]*",
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        path=get_dataset_dir,
+        roots=ROOTS,
+    script:
+        "../scripts/copy-container-source.py"
+
+
 # create the analysis dataset with `containers` as a subdataset
 rule create_source_ds:
     input:
-        container_source=rules.create_container_source.output[0],
+        container_source="results/datasets/{location}/lane-{lane}/container_source/size-{size}.json",
     output:
-        "results/datasets/{location}/source_ds/size-{size}.json",
+        "results/datasets/{location}/lane-{lane}/source_ds/size-{size}.json",
     log:
-        "results/logs/create_source_ds/{location}/size-{size}.log",
+        "results/logs/create_source_ds/{location}/lane-{lane}/size-{size}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -54,11 +74,12 @@ rule create_source_ds:
 # export the analysis dataset to an input RIA store, with or without storage sibling
 rule export_input_ria:
     input:
+        unpack(get_ria_twin),
         source_ds=rules.create_source_ds.output[0],
     output:
-        "results/datasets/{location}/ria/size-{size}_ss-{ss}.json",
+        "results/datasets/{location}/lane-{lane}/ria/size-{size}_ss-{ss}.json",
     log:
-        "results/logs/export_input_ria/{location}/size-{size}_ss-{ss}.log",
+        "results/logs/export_input_ria/{location}/lane-{lane}/size-{size}_ss-{ss}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -68,10 +89,10 @@ rule export_input_ria:
         "../scripts/export-input-ria.py"
 
 
-# fetch the image once, for the clones to link to (workaround prefetch)
+# fetch the image once, for the clones of every lane to link to (workaround prefetch)
 rule prefetch_image:
     input:
-        ria="results/datasets/{location}/ria/size-{size}_ss-off.json",
+        ria="results/datasets/{location}/lane-0/ria/size-{size}_ss-off.json",
     output:
         "results/datasets/{location}/prefetch/size-{size}.json",
     log:

@@ -1,13 +1,15 @@
 # The fan-out: n_clones clone jobs per scenario, meeting at a barrier before the get.
 #
-# Scenarios run one after another: they share origins (container_source, the RIA
-# stores), so overlapping scenarios would race each other, not just their own
-# siblings. A scenario's barrier opens when the scenario before it has its
-# records; then all its clone jobs become ready at once, on the local executor and
-# on a cluster alike, and nothing else ever waits at a barrier.
+# Scenarios run in lanes (annex_race.lanes): within a lane they share origins
+# (container_source, source_ds, the RIA stores) and run one after another, since
+# overlapping scenarios would race each other, not just their own siblings; lanes
+# have origins of their own and run side by side. A scenario's barrier opens when
+# the scenario before it in its lane has its records; then all its clone jobs become
+# ready at once, on the local executor and on a cluster alike, and nothing else ever
+# waits at a barrier.
 
 
-# wait until the datasets exist and the scenario before this one has its records
+# wait until the lane's datasets exist and the scenario before this one has its records
 rule take_turn:
     """Bookkeeping only. Who comes before a scenario changes with the slice of the
     matrix that runs; then this reruns, and nothing else (open_barrier reads it as
@@ -39,6 +41,8 @@ rule open_barrier:
     localrule: True
     conda:
         "../envs/annex-race.yaml"
+    params:
+        datasets=get_barrier_datasets,
     script:
         "../scripts/open-barrier.py"
 
@@ -47,7 +51,6 @@ rule open_barrier:
 rule clone_and_get:
     input:
         unpack(get_clone_inputs),
-        barrier=get_barrier_token,
     output:
         "results/records/{scenario}/clone-{clone}.json",
     log:

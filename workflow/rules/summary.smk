@@ -5,13 +5,14 @@
 rule summarize_results:
     input:
         records=[clone["record"] for clone in get_expected_clones()],
-        sources=expand("results/sources/{location}.json", location=LOCATIONS),
+        sources=get_source_checks(),
     output:
         table="results/results.tsv",
         summary="results/summary.md",
         timeline="results/timeline.png",
     log:
         "results/logs/summarize_results.log",
+    localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -27,9 +28,9 @@ rule check_sources:
     input:
         unpack(get_source_checks_inputs),
     output:
-        "results/sources/{location}.json",
+        "results/sources/{location}/lane-{lane}.json",
     log:
-        "results/logs/check_sources/{location}.log",
+        "results/logs/check_sources/{location}/lane-{lane}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -44,7 +45,7 @@ rule check_sources:
 # fail the run if a source was harmed (after the summary has said so)
 rule confirm_sources_unharmed:
     input:
-        sources=expand("results/sources/{location}.json", location=LOCATIONS),
+        sources=get_source_checks(),
         summary=rules.summarize_results.output.summary,
     output:
         touch("results/sources.ok"),

@@ -29,12 +29,14 @@ from annex_race.record import write_record
 
 params = snakemake.params
 token = read_token(snakemake.input.barrier, params.barrier_timeout)
+datasets = token.datasets  # the lane's datasets (see annex_race.lanes)
 record = clone_get(
     scenario=params.scenario,
     clone=int(snakemake.wildcards.clone),
     round=token.round,
-    url=read_manifest(snakemake.input.cloned)["url"],
-    key=read_manifest(snakemake.input.container_source)["key"],
+    lane=token.lane,
+    url=read_manifest(datasets["cloned"])["url"],
+    key=read_manifest(datasets["container_source"])["key"],
     location=read_manifest(snakemake.input.location),
     clone_dir=params.clone_dir,
     barrier_dir=Path(snakemake.input.barrier).parent / token.token,
@@ -43,7 +45,7 @@ record = clone_get(
     log=log,
     roots=params.roots,
     backoff=params.backoff,
-    prefetch=read_manifest(snakemake.input.prefetch) if "prefetch" in snakemake.input.keys() else None,
+    prefetch=read_manifest(datasets["prefetch"]) if "prefetch" in datasets else None,
     keep_clone=params.keep_clones,
     t_job_start=t_job_start,
     guard=guard,

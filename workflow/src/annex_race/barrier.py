@@ -40,11 +40,13 @@ class Token:
 
     token: str
     round: int  # the scenario's round (see rounds.py)
+    lane: int  # the lane it runs in (see lanes.py)
+    datasets: dict  # the manifests of that lane's datasets it uses, by kind
 
 
-def open_barrier(token_file, round):
+def open_barrier(token_file, round, lane, datasets):
     """Write a fresh token for one run of a scenario; siblings meet in its directory."""
-    token = Token(uuid.uuid4().hex, round)
+    token = Token(uuid.uuid4().hex, round, lane, datasets)
     _write_atomic(Path(token_file), asdict(token))
     return token
 

@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import filesystem_type
+
 GIT_ANNEX_INSTALL = 120 * 1024**2  # one PyPI git-annex version, unpacked (about 92 MiB)
 MARGIN = 256 * 1024**2  # git metadata, logs, and a little room to breathe
 
@@ -35,6 +37,16 @@ def _existing(path):
     while not path.exists():
         path = path.parent
     return path
+
+
+# filesystems that cannot give a file a second name
+NO_HARDLINKS = {"vfat", "exfat", "msdos", "fuseblk"}
+
+
+def hardlinks_likely(root):
+    """Whether a later lane's copy of the image will be a hardlink, before the
+    location is probed (nothing may be created yet): yes on POSIX filesystems."""
+    return filesystem_type(_existing(root)) not in NO_HARDLINKS
 
 
 def check_free_space(needs, free=lambda path: shutil.disk_usage(path).free):

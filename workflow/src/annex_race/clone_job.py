@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import logparse, versions
 from .barrier import wait_at_barrier
-from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key
+from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key, place_object
 from .paths import safe_remove
 from .record import CloneRecord
 from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
@@ -51,23 +51,6 @@ def annex_settings(scenario, backoff):
         settings["annex.retry"] = backoff["annex_retry"]
         settings["annex.retrydelay"] = backoff["annex_retry_delay"]
     return settings
-
-
-def link_prefetched(clone_dir, key, content):
-    """Point the clone's annex object for `key` at the prefetched copy.
-
-    git-annex then finds the content present and the get transfers nothing; the
-    image in the clone resolves to the shared copy (what BABS's job script
-    achieves by symlinking the image).
-    """
-    containers = Path(clone_dir) / SUBDATASET
-    relpath = subprocess.run(
-        ["git", "annex", "examinekey", "--format=${hashdirmixed}${key}/${key}", key],
-        cwd=containers, capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    obj = containers / ".git" / "annex" / "objects" / relpath
-    obj.parent.mkdir(parents=True, exist_ok=True)
-    obj.symlink_to(content)
 
 
 def get_environment(scenario, backoff, env):
@@ -160,7 +143,7 @@ def slurm_info():
     }
 
 
-def clone_get(scenario, clone, round, url, key, location, clone_dir, barrier_dir,
+def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barrier_dir,
               barrier_timeout, barrier_margin, log, roots, backoff=None, prefetch=None,
               keep_clone=False, env=None, t_job_start=None, guard=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
@@ -178,6 +161,7 @@ def clone_get(scenario, clone, round, url, key, location, clone_dir, barrier_dir
         **scenario,
         "clone": clone,
         "round": round,
+        "lane": lane,
         "host": socket.gethostname(),
         "pid": os.getpid(),
         **slurm_info(),
@@ -207,7 +191,9 @@ def clone_get(scenario, clone, round, url, key, location, clone_dir, barrier_dir
     try:
         record["origin"] = clone_and_install(url, clone_dir, log)
         if prefetch:
-            link_prefetched(clone_dir, key, prefetch["content"])
+            # what BABS's job script does: the image is the shared, prefetched copy, so
+            # git-annex finds the content present and the get transfers nothing
+            place_object(Path(clone_dir) / SUBDATASET, key, prefetch["content"], symlink=True)
     except Exception as e:  # a failed clone is an observation like any other
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
         record.update(cause="other", evidence=record["failure_messages"])

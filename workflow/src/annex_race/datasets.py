@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -92,6 +93,60 @@ def make_container_source(path, image_size, roots):
     return {"path": str(path), "dataset_id": ds.id, "image": IMAGE, "key": key}
 
 
+def get_hardlinked(repo):
+    """`git annex get` the image in `repo` from its origin as a hardlink where the
+    filesystem allows (a copy where not): another repository, no more disk."""
+    subprocess.run(["git", "-c", "annex.hardlink=true", "annex", "get", "--quiet", IMAGE],
+                   cwd=repo, check=True, capture_output=True)
+
+
+def object_path(repo, key):
+    """Where `repo` keeps the annex object of `key`."""
+    relpath = subprocess.run(
+        ["git", "annex", "examinekey", "--format=${hashdirmixed}${key}/${key}", key],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    return Path(repo) / ".git" / "annex" / "objects" / relpath
+
+
+def place_object(repo, key, content, symlink=False):
+    """Make `content` the annex object of `key` in `repo`, as a hardlink (a reflink or
+    a copy where the filesystem cannot) or a `symlink`, without a transfer: no
+    git-annex process touches the repository `content` came from, nor its locks."""
+    obj = object_path(repo, key)
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    if symlink:
+        obj.symlink_to(content)
+        return obj
+    try:
+        os.link(content, obj)
+    except OSError:
+        subprocess.run(["cp", "--reflink=auto", str(content), str(obj)], check=True)
+    return obj
+
+
+def copy_container_source(path, origin, roots):
+    """A lane's own container_source: a clone of lane 0's with the image hardlinked
+    into place (no get: lane 0's origin takes no lock for it, so it need not wait).
+    Clones of this lane fetch from here, so they take no lock of another lane's.
+
+    The copy then forgets lane 0: DataLad gives a clone of a clone its origin's
+    origin as a second remote (`origin-2`), and git-annex falls back to it when a
+    get from `origin` fails, which would make a lane's losers race lane 0's gets.
+    """
+    import datalad.api as dl
+
+    path = Path(path)
+    safe_remove(path, roots)
+    ds = dl.clone(source=origin["path"], path=str(path), result_renderer="disabled")
+    place_object(path, origin["key"], object_path(origin["path"], origin["key"]))
+    # fsck finds the object present and records (and commits) that it is here
+    for cmd in (["git", "annex", "fsck", "--fast", "--quiet", IMAGE],
+                ["git", "remote", "remove", "origin"]):
+        subprocess.run(cmd, cwd=path, check=True, capture_output=True)
+    return {**origin, "path": str(path), "dataset_id": ds.id}
+
+
 def make_source_ds(path, container_source, roots):
     """The analysis dataset with `containers` cloned from container_source, image
     content included (hardlinked where the filesystem allows).
@@ -115,13 +170,42 @@ def make_source_ds(path, container_source, roots):
     url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
     if url != container_source["path"]:
         raise RuntimeError(f"{path}: .gitmodules records {url}, not {container_source['path']}")
-    # the image's content, as a hardlink to container_source's copy where possible
-    subprocess.run(["git", "-c", "annex.hardlink=true", "annex", "get", "--quiet", IMAGE],
-                   cwd=sub.path, check=True, capture_output=True)
-    return {"path": str(path), "url": str(path), "dataset_id": ds.id, "containers_url": url}
+    get_hardlinked(sub.path)
+    return {"path": str(path), "url": str(path), "dataset_id": ds.id, "containers_url": url,
+            "key": container_source["key"]}
 
 
-def export_ria(store, source_ds, storage_sibling, roots):
+def link_twin_objects(store, twin, roots):
+    """Replace each annex object in `store` that lane 0's store `twin` holds at the
+    same place (the same key: the same content) by a hardlink to it, else a reflink:
+    a lane's store then costs no image of its own. Returns how each object was kept."""
+    kept = {}
+    for obj in Path(store).glob("*/*/annex/objects/**/*"):
+        other = Path(twin) / obj.relative_to(store)
+        if obj.is_dir() or not other.is_file() or other.stat().st_size != obj.stat().st_size:
+            continue
+        folder = obj.parent
+        mode = folder.stat().st_mode
+        folder.chmod(mode | stat.S_IWUSR)  # annex object directories are read-only
+        tmp = folder / f".{obj.name}.link"
+        try:
+            try:
+                os.link(other, tmp)
+                kept[str(obj)] = "hardlink"
+            except OSError:
+                if subprocess.run(["cp", "--reflink=always", str(other), str(tmp)]).returncode:
+                    kept[str(obj)] = "copy"
+                    continue
+                kept[str(obj)] = "reflink"
+            os.replace(tmp, obj)
+        finally:
+            if tmp.exists() or tmp.is_symlink():
+                safe_remove(tmp, roots)
+            folder.chmod(mode)
+    return kept
+
+
+def export_ria(store, source_ds, storage_sibling, roots, twin=None):
     """Export source_ds into a new RIA store, with or without a storage sibling.
 
     The export runs from a throwaway clone so that several stores can be made from
@@ -129,7 +213,8 @@ def export_ria(store, source_ds, storage_sibling, roots):
     off: only the top-level dataset goes into the store (no annex content, no
          `containers`), so clones fall back to the .gitmodules URL.
     on:  the ORA storage sibling is created, `containers` and its image content are
-         pushed too, so clones never touch container_source.
+         pushed too, so clones never touch container_source. With `twin` (lane 0's
+         store), the pushed image becomes a hardlink to the twin's (link_twin_objects).
     """
     import datalad.api as dl
 
@@ -140,7 +225,8 @@ def export_ria(store, source_ds, storage_sibling, roots):
     ds = dl.clone(source=source_ds["path"], path=str(staging), result_renderer="disabled")
     on = storage_sibling == "on"
     if on:
-        ds.get(f"{SUBDATASET}/{IMAGE}", result_renderer="disabled")
+        ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
+        get_hardlinked(staging / SUBDATASET)
     dl.create_sibling_ria(
         url=f"ria+file://{store}",
         name=SIBLING,
@@ -160,6 +246,8 @@ def export_ria(store, source_ds, storage_sibling, roots):
         "storage_sibling": storage_sibling,
         "dataset_id": source_ds["dataset_id"],
         "containers_in_store": on,
+        "key": source_ds["key"],
+        "objects_kept_as": link_twin_objects(store, twin["store"], roots) if twin else {},
     }
 
 

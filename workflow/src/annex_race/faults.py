@@ -93,7 +93,7 @@ def diagnose(attempt, state=None):
 def _stub(scenario, clone, log_path, probe, **known):
     """A record of a clone that did not write one: what is `known`, the rest empty."""
     return CloneRecord(**{
-        **scenario, "clone": clone, "round": 0, "host": "", "pid": 0, "slurm_job_id": None,
+        **scenario, "clone": clone, "round": 0, "lane": -1, "host": "", "pid": 0, "slurm_job_id": None,
         "slurm_node": None, "log": str(log_path), "git_annex_version": None, "datalad_version": "",
         **{k: probe[k] for k in ("fs_source", "fs_clone", "same_filesystem", "reflink")},
         "origin": None, "t_job_start": 0.0, "t_clone_start": None, "t_clone_end": None,

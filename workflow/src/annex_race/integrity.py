@@ -4,14 +4,17 @@ Every concurrent get reads from container_source (or source_ds's `containers`, o
 RIA store's storage sibling). After a run, `git annex fsck` verifies the image's
 content in container_source and source_ds against its key, and the store's copy
 through a throwaway clone; the source datasets must have no uncommitted changes.
+A later lane's datasets hold lane 0's image as hardlinks: where an object is the
+very file lane 0's check reads, a fast fsck (is it there, is it known) suffices.
 """
 
+import os
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .datasets import IMAGE, SUBDATASET
+from .datasets import IMAGE, SUBDATASET, object_path
 from .paths import safe_remove
 
 
@@ -35,16 +38,49 @@ def fsck(what, repo, *args):
     return _run(f"fsck {what}", repo, ["git", "annex", "fsck", "--quiet", *args, IMAGE], repo)
 
 
+def _inode(path):
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+def store_object(store, key):
+    """The file a RIA store's storage sibling keeps `key` in, or None."""
+    return next(Path(store).glob(f"*/*/annex/objects/*/*/{key}/{key}"), None)
+
+
+def verified_files(container_sources, rias):
+    """The files lane 0's check reads in full: its container_source objects and its
+    stores' copies (by device and inode)."""
+    files = [object_path(m["path"], m["key"]) for m in container_sources]
+    files += [store_object(m["store"], m["key"]) for m in rias if m["storage_sibling"] == "on"]
+    return {_inode(f) for f in files if f and f.exists()}
+
+
+def fsck_unless_verified(what, repo, key, verified):
+    """A full fsck, or a fast one where the object is a file lane 0 verifies in full."""
+    obj = object_path(repo, key)
+    if obj.exists() and _inode(obj) in verified:
+        check = fsck(what, repo, "--fast")
+        return Check(check.what, check.path, check.ok,
+                     check.detail or "checksum: the same file as lane 0's, verified there")
+    return fsck(what, repo)
+
+
 def unchanged(what, repo):
     """No uncommitted change in `repo` or its subdatasets."""
     return _run(f"no uncommitted changes in {what}", repo,
                 ["git", "status", "--porcelain", "--ignore-submodules=none"], repo, expect_empty=True)
 
 
-def store_copy(ria, scratch, roots):
-    """fsck of the image as the RIA store's storage sibling holds it, from a throwaway clone."""
+def store_copy(ria, scratch, roots, verified=()):
+    """fsck of the image as the RIA store's storage sibling holds it, from a throwaway
+    clone; nothing to do where that is the very file lane 0's store holds."""
     import datalad.api as dl
 
+    obj = store_object(ria["store"], ria["key"])
+    if obj and _inode(obj) in verified:
+        return Check("fsck the RIA store's copy", ria["store"], True,
+                     "checksum: the same file as lane 0's store copy, verified there")
     Path(scratch).mkdir(parents=True, exist_ok=True)
     clone = Path(tempfile.mkdtemp(prefix="check-", dir=scratch))
     try:
@@ -56,13 +92,16 @@ def store_copy(ria, scratch, roots):
         safe_remove(clone, roots)
 
 
-def check_sources(container_sources, source_dss, rias, scratch, roots):
-    """Every check on a location's source datasets (their manifests), as dicts."""
+def check_sources(container_sources, source_dss, rias, scratch, roots, verified=()):
+    """Every check on a lane's source datasets (their manifests), as dicts. `verified`:
+    the files lane 0's check reads in full (verified_files), for a later lane."""
     checks = []
     for m in container_sources:
-        checks += [fsck("container_source", m["path"]), unchanged("container_source", m["path"])]
+        checks += [fsck_unless_verified("container_source", m["path"], m["key"], verified),
+                   unchanged("container_source", m["path"])]
     for m in source_dss:
-        checks += [fsck("source_ds's containers", Path(m["path"]) / SUBDATASET),
+        containers = Path(m["path"]) / SUBDATASET
+        checks += [fsck_unless_verified("source_ds's containers", containers, m["key"], verified),
                    unchanged("source_ds", m["path"])]
-    checks += [store_copy(m, scratch, roots) for m in rias if m["storage_sibling"] == "on"]
+    checks += [store_copy(m, scratch, roots, verified) for m in rias if m["storage_sibling"] == "on"]
     return [asdict(c) for c in checks]

@@ -28,6 +28,22 @@ def reflink_works(source_dir, clone_dir, roots):
             safe_remove(path, roots)
 
 
+def hardlink_works(directory, roots):
+    """True if a file in `directory` can have a second name there (what lets the
+    lanes share one image)."""
+    name = Path(directory) / f".annex-race-link-probe-{uuid.uuid4().hex}"
+    name.write_bytes(b"x")
+    try:
+        os.link(name, name.with_suffix(".link"))
+        return True
+    except OSError:
+        return False
+    finally:
+        for path in (name, name.with_suffix(".link")):
+            if path.exists():
+                safe_remove(path, roots)
+
+
 def probe_location(name, source_root, clone_root, roots):
     """What a location's filesystems are; creates both roots if need be."""
     source_root, clone_root = Path(source_root), Path(clone_root)
@@ -41,6 +57,7 @@ def probe_location(name, source_root, clone_root, roots):
         "fs_clone": filesystem_type(clone_root),
         "same_filesystem": source_root.stat().st_dev == clone_root.stat().st_dev,
         "reflink": reflink_works(source_root, clone_root, roots),
+        "hardlink": hardlink_works(source_root, roots),
     }
 
 

@@ -189,20 +189,21 @@ def classify_arrival(texts):
     if not sources:
         present = next((t for t in pieces if _ALREADY_PRESENT.search(t)), None)
         return Arrival("none", present or "no transfer: the content was present")
+    origin = f"from {', '.join(sorted(sources))}: "  # which remote(s) the transfer used
     if special := next((t for t in pieces if _SPECIAL_OK.search(t)), None):
         remote = _SPECIAL_OK.search(special).group(1)
         how = "ora" if remote.endswith("git-annex-remote-ora") else "unknown"
-        return Arrival(how, _strip_debug_prefix(special))
+        return Arrival(how, origin + _strip_debug_prefix(special))
     cps = {m.group(1) for t in pieces if (m := _CP_START.search(t))}
     for t in pieces:
         if (m := _PROC_DONE.search(t)) and m.group(1) in cps:
             return Arrival("reflink" if m.group(2) == "ExitSuccess" else "copy",
-                           f"cp --reflink=always: {m.group(2)}")
+                           f"{origin}cp --reflink=always: {m.group(2)}")
     if resumed := next((t for t in pieces if _RESUME.search(t)), None):
-        return Arrival("copy", _strip_debug_prefix(resumed))
+        return Arrival("copy", origin + _strip_debug_prefix(resumed))
     if meter := next((t for t in pieces if _METER.search(t)), None):
-        return Arrival("copy", meter.strip()[:120])
-    return Arrival("hardlink", f"from {', '.join(sorted(sources))}: no copy, meter or special remote")
+        return Arrival("copy", origin + meter.strip()[:120])
+    return Arrival("hardlink", f"{origin}no copy, meter or special remote")
 
 
 def _strip_debug_prefix(text):

@@ -42,6 +42,7 @@ class CloneRecord(ScenarioFields):
     # the job
     clone: int
     round: int  # the scenario's run its barrier opened (see rounds)
+    lane: int  # whose origins it fetched from (see lanes)
     host: str
     pid: int
     slurm_job_id: str | None

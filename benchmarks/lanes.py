@@ -1,0 +1,111 @@
+"""Lanes: the same matrix with scenarios one after another (lanes = 1) and side by side.
+
+    python benchmarks/lanes.py                     # default matrix, local: wall time and ratio
+    python benchmarks/lanes.py --disk              # bytes under source_root, 200 MiB image
+    python benchmarks/lanes.py --profile profiles/slurm-test --config method=[datalad-get,containers-run,annex-get] \\
+        git_annex=10.20260115 workaround=none      # SLURM: scheduling rounds too
+
+Each variant runs in a fresh working directory (datasets made anew, git-annex from
+the shared cache); both in one invocation, so the ratio compares like with like.
+Figures from the records: get-start skew (median, max), INCONCLUSIVE scenarios, and on
+SLURM the scheduling rounds: batches of clone jobs submitted together (sacct's
+Submit times; a gap of more than 2 s starts a new round).
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from annex_race.record import get_start_skew
+from annex_race.runs import read_run, run_snakemake
+from annex_race.summary import INCONCLUSIVE, records_table, scenario_summary
+
+
+def run(label, lanes, args, config):
+    workdir = Path(tempfile.mkdtemp(prefix=f"annex-race-lanes-{label}-"))
+    executor = ["--profile", args.profile] if args.profile else ["--cores", "2"]
+    started = time.time()
+    out = run_snakemake(workdir, *executor, config=[*config, f"lanes={lanes}"], timeout=None)
+    wall = time.time() - started
+    if out.returncode:
+        sys.exit(f"{label}: the workflow failed\n{out.stderr[-3000:]}")
+    return workdir, wall
+
+
+def figures(workdir):
+    by_scenario = read_run(workdir)
+    records = [r for rs in by_scenario.values() for r in rs]
+    skews = [get_start_skew(r.t_get_start for r in rs) for rs in by_scenario.values()]
+    summary = scenario_summary(records_table(records), max_skew=1.0)
+    return {
+        "scenarios": len(by_scenario),
+        "lanes used": len({r.lane for r in records}),
+        "skew median ms": 1000 * statistics.median(skews),
+        "skew max ms": 1000 * max(skews),
+        "inconclusive": int((summary["verdict"] == INCONCLUSIVE).sum()),
+        "verdicts": dict(zip(summary["scenario"], summary["verdict"])),
+        "job ids": [r.slurm_job_id for r in records if r.slurm_job_id],
+    }
+
+
+def scheduling_rounds(job_ids, gap=2.0):
+    """Batches of jobs submitted together, from sacct's Submit times."""
+    out = subprocess.run(["sacct", "-n", "-X", "-P", "-o", "Submit", "-j", ",".join(job_ids)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    times = sorted(time.mktime(time.strptime(t, "%Y-%m-%dT%H:%M:%S")) for t in out)
+    return 1 + sum(b - a > gap for a, b in zip(times, times[1:]))
+
+
+def bytes_under(path):
+    """Bytes on disk under `path`, every hardlinked file once (du)."""
+    out = subprocess.run(["du", "-s", "-B1", str(path)], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[0])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", help="Snakemake profile (default: local executor, --cores 2)")
+    parser.add_argument("--lanes", default="auto", help="the lanes to compare with 1 (default: auto)")
+    parser.add_argument("--disk", action="store_true",
+                        help="instead: bytes written under source_root, 200 MiB image, lanes 1 and 2")
+    parser.add_argument("--config", nargs="*", default=[], help="config overrides, as for snakemake")
+    args = parser.parse_args()
+
+    if args.disk:
+        # both storage_sibling values, so that every kind of dataset has a lane copy
+        config = ["image_size=200M", "annex_bwlimit=", "method=annex-get", "git_annex=10.20261026",
+                  "workaround=none", *args.config]
+        sizes = {}
+        for lanes in (1, 2):
+            workdir, _ = run(f"disk{lanes}", lanes, args, config)
+            sizes[lanes] = bytes_under(workdir / "results" / "work" / "source")
+        image = 200 * 1024**2
+        extra = sizes[2] - sizes[1]
+        print(f"bytes under source_root, lanes = 1    {sizes[1]:>14,d}")
+        print(f"bytes under source_root, lanes = 2    {sizes[2]:>14,d}")
+        print(f"the second lane costs                {extra:>14,d} bytes = {extra / image:.2%} of one image")
+        return
+
+    results = {}
+    for label, lanes in (("sequential", 1), ("lanes", args.lanes)):
+        workdir, wall = run(label, lanes, args, args.config)
+        results[label] = {"wall s": wall, **figures(workdir)}
+        print(f"{label:<11} lanes {results[label]['lanes used']:>2}  scenarios {results[label]['scenarios']:>3}  "
+              f"wall {wall:7.1f} s  skew median {results[label]['skew median ms']:6.1f} ms  "
+              f"max {results[label]['skew max ms']:6.1f} ms  INCONCLUSIVE {results[label]['inconclusive']}",
+              flush=True)
+    seq, par = results["sequential"], results["lanes"]
+    print(f"speed-up    {seq['wall s'] / par['wall s']:.2f}x (sequential wall / lanes wall)")
+    same = seq["verdicts"] == par["verdicts"]
+    print(f"verdicts    {'identical' if same else 'DIFFERENT'} in {len(seq['verdicts'])} scenarios")
+    if seq["job ids"]:
+        print(f"scheduling rounds: sequential {scheduling_rounds(seq['job ids'])}, "
+              f"lanes {scheduling_rounds(par['job ids'])}")
+
+
+if __name__ == "__main__":
+    main()
