@@ -59,7 +59,7 @@ def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, m
         ("locations: {local: {source_root: ~}}", "config key 'locations.local.source_root': "),
         (f"locations: {{local: {{source_root: {ROOT}/workflow/work}}}}",
          f"config key 'locations.local.source_root': {ROOT}/workflow/work is inside this repository's source tree"),
-        ("image_size: [900G]", "config key 'locations.local.source_root': the selected scenarios need about"),
+        ("image_size: [900G]", "config key 'locations.local.clone_root': the selected scenarios need about"),
     ],
 )
 def test_a_nested_key_is_named_by_its_full_path(tmp_path, yaml, message):
