@@ -16,6 +16,10 @@ include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/summary.smk"
 
 
+onsuccess:
+    say_what_the_check_found()
+
+
 onerror:
     summarize_failed_run()
 

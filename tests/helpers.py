@@ -40,10 +40,10 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
            failures=(), attempts=None):
     """A valid record (as a dict) of one clone; the arguments set what it observed."""
     return {
-        "scenario": scenario, "location": "local", "clone_from": "ria", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
-        "n_clones": n, "annex_retry": 3, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
+        "scenario": scenario, "location": "local", "clone_from": "ria", "transport": "local", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
+        "n_clones": n, "annex_retry": 3, "annex_retry_delay": 1, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
         "workaround": "none", "clone": clone, "round": 1, "lane": 0, "host": "h", "pid": 1, "slurm_job_id": None,
-        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "datalad_version": "1.7.1",
+        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "git_annex_source": "PyPI", "datalad_version": "1.7.1",
         "fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False,
         "origin": "/o", "phase": "get", "arrival": "copy" if outcome == "ok" else None,
         "arrival_evidence": "cp --reflink=always: ExitFailure 1" if outcome == "ok" else None,
@@ -53,6 +53,7 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
         "t_get_start": start, "t_get_end": start + get_s,
         "attempts": [{"t": start + 0.1, "event": "transfer", "remote": "origin"}]
         if attempts is None else attempts,
+        "attempt_starts": [start + 0.1], "attempt_starts_inferred": False,
         "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
         "failure_messages": list(failures), "log": "/x.log", "prefetch_seconds": None,
         "reconstructed": False,

@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # Set up, start the services the tests need, and run the whole test suite.
-# As root, the filesystem lab's tools are installed and a single-node SLURM with
-# accounting is brought up (and left running); otherwise the lab and SLURM tests
-# skip. Extra arguments go to pytest.
+# As root, the filesystem lab's tools, openssh-server and Debian's git-annex are
+# installed and a single-node SLURM with accounting is brought up (and left
+# running); otherwise the tests that need them skip. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tools/setup.sh --dev
 if [[ $EUID -eq 0 ]]; then
-    # the filesystem lab's tools (loop btrfs/XFS/ext4, FUSE)
+    # the filesystem lab's tools (loop btrfs/XFS/ext4, FUSE), an sshd for the ssh
+    # transport, and Debian's git-annex: the "site's" one the system tests observe
     missing=()
-    for p in btrfs-progs xfsprogs e2fsprogs fuse3; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    for p in btrfs-progs xfsprogs e2fsprogs fuse3 openssh-server git-annex; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
     if ((${#missing[@]})); then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+        # no package may start a service: the tests start (and stop) what they need
+        own_policy=""
+        if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+            printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+            own_policy=1
+        fi
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        [[ -z $own_policy ]] || rm -f /usr/sbin/policy-rc.d
     fi
     if ! bash tests/slurm/slurm-up.sh; then
         # CI must run the SLURM tests: there, a SLURM that does not start is a failure

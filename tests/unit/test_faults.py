@@ -14,13 +14,12 @@ from annex_race.faults import diagnose, last_attempt, read_or_rebuild, reconstru
 from annex_race.guard import DIED, STARTED
 from annex_race.record import write_record
 from annex_race.rounds import open_round, scenario_round
+from annex_race.scenarios import AXES
 from annex_race.summary import INCONCLUSIVE, collect_records, records_table, scenario_summary
 from helpers import make_record
 
 PROBE = {"fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False}
-SCENARIO = {k: v for k, v in make_record().items() if k in (
-    "scenario", "location", "clone_from", "storage_sibling", "method", "image_size", "n_clones",
-    "annex_retry", "annex_bwlimit", "git_annex", "workaround")}
+SCENARIO = {k: v for k, v in make_record().items() if k in ("scenario", *AXES)}
 
 
 def write_records(tmp_path, rounds):

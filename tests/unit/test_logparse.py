@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from annex_race.logparse import PROBE_PREFIX, attempt_events, classify_arrival, classify_failure, failure_messages
+from annex_race.logparse import (
+    PROBE_PREFIX,
+    attempt_events,
+    attempt_starts,
+    classify_arrival,
+    classify_failure,
+    failure_messages,
+)
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
 MANIFEST = {
@@ -150,3 +157,15 @@ def test_how_the_content_arrived_is_read_from_the_debug_output(name):
 def test_arrival_needs_the_debug_output():
     assert classify_arrival(texts("ok__datalad-get__10.20260115.log")).how == "unknown"
     assert classify_arrival(texts("ok__annex-get__10.20260115.log")).how == "copy"
+
+
+def test_every_attempt_start_of_the_loser_is_read_or_inferred():
+    # plain git-annex announces each retry: the starts are observed
+    events = attempt_events(timed("transfer-lock__annex-get__10.20260115.log"))
+    starts, inferred = attempt_starts(events, t_get_start=events[0]["t"] - 0.05, retry_delay=1)
+    assert not inferred and len(starts) == 3
+    assert [round(b - a, 1) for a, b in zip(starts, starts[1:])] == [1.0, 2.0]
+    # under DataLad the failures come at the end: the starts follow git-annex's schedule
+    lines = [(100.0 + i, t) for i, t in enumerate(texts("transfer-lock__datalad-get__10.20260115__dldebug.log"))]
+    starts, inferred = attempt_starts(attempt_events(lines), t_get_start=100.0, retry_delay=2)
+    assert inferred and starts == [100.0, 102.0, 106.0]

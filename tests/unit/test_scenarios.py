@@ -5,11 +5,13 @@ from annex_race.scenarios import AXES, as_list, normalize_axes, scenario_id, sce
 BASE = {
     "location": ["local"],
     "clone_from": ["ria"],
+    "transport": ["local"],
     "storage_sibling": ["off", "on"],
     "method": ["datalad-get", "annex-get"],
     "image_size": ["50M"],
     "n_clones": [2],
     "annex_retry": [3],
+    "annex_retry_delay": [1],
     "annex_bwlimit": [""],
     "git_annex": ["10.20260115"],
     "workaround": ["none", "prefetch"],
@@ -30,7 +32,7 @@ def test_git_annex_version_parsed_as_float_gets_its_trailing_zero_back():
 def test_ids_are_readable_and_name_every_axis():
     params = {axis: BASE[axis][0] for axis in AXES}
     sid = scenario_id(params)
-    assert sid.startswith("loc-local_from-ria_ss-off_method-datalad-get_size-50M_n-2_retry-3_bw-none")
+    assert sid.startswith("loc-local_from-ria_via-local_ss-off_method-datalad-get_size-50M_n-2_retry-3_delay-1_bw-none")
     assert sid.count("_") == len(AXES) - 1
 
 
@@ -83,3 +85,16 @@ def test_explicit_rows_outside_a_slice_are_left_out():
 def test_explicit_row_naming_an_unknown_axis_is_an_error():
     with pytest.raises(ValueError, match=r"config key 'scenarios\[0\]': 'colour' is not an axis"):
         scenario_table({**BASE, "scenarios": [{"colour": "red"}]})
+
+
+def test_numbers_given_as_text_on_the_command_line_are_numbers():
+    config = normalize_axes({"n_clones": ["2", "4"], "annex_retry_delay": "0.5", "annex_retry": ["x"]})
+    assert config == {"n_clones": [2, 4], "annex_retry_delay": [0.5], "annex_retry": ["x"]}
+
+
+def test_retry_backoff_is_a_retry_budget():
+    table = scenario_table({**BASE, "workaround": ["none", "retry-backoff"],
+                            "backoff": {"annex_retry": 12, "annex_retry_delay": 2}})
+    backoff = table[table["workaround"] == "retry-backoff"]
+    assert set(backoff["annex_retry"]) == {12} and set(backoff["annex_retry_delay"]) == {2}
+    assert all("_retry-12_delay-2_" in s for s in backoff.index)

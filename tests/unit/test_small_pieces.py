@@ -55,3 +55,43 @@ def test_sizes_and_keys():
     assert parse_key("MD5E-s8388608--496e57e38453d35ac37f46f3fc5ae21a") == (
         "md5", 8388608, "496e57e38453d35ac37f46f3fc5ae21a")
     assert parse_key("SHA256E-s3--" + "a" * 64 + ".sif")[:2] == ("sha256", 3)
+
+
+def test_versions_all_and_ranges_are_spelled_out_in_release_order(tmp_path):
+    import json
+
+    from annex_race.versions import INDEX_CACHE, VersionError, expand_versions, release_date
+
+    releases = ["10.20261026", "10.20260213", "10.20260115", "10.20251215", "10.20250605.post2",
+                "10.20250605.post1", "10.20250605"]
+    (tmp_path / INDEX_CACHE).write_text(json.dumps({"versions": releases}))
+    assert expand_versions(["10.20251215..10.20260213", "system"], tmp_path) == [
+        "10.20251215", "10.20260115", "10.20260213", "system"]
+    assert expand_versions(["all"], tmp_path)[:3] == ["10.20250605", "10.20250605.post1", "10.20250605.post2"]
+    assert expand_versions(["10.20260115", "10.20251215..10.20260115"], tmp_path) == [
+        "10.20260115", "10.20251215"]  # each once
+    with pytest.raises(VersionError, match="config key 'git_annex': 10.20251215..10.20990101: "
+                                           "10.20990101 is not a version"):
+        expand_versions(["10.20251215..10.20990101"], tmp_path)
+    assert str(release_date("10.20230126-g1234abc")) == "2023-01-26"
+
+
+def _fake_git_annex(directory, version):
+    directory.mkdir()
+    (directory / "git-annex").write_text(f"#!/bin/sh\necho {version}\n")
+    (directory / "git-annex").chmod(0o755)
+    return directory
+
+
+def test_system_is_the_sites_git_annex_never_the_environments_own(tmp_path):
+    from annex_race.versions import VersionError, resolve_system
+
+    ours = _fake_git_annex(tmp_path / "venv-bin", "10.20261026-gours")
+    site = _fake_git_annex(tmp_path / "site-bin", "10.20230126")
+    env = {"PATH": f"{ours}:{site}"}
+    found = resolve_system("", [ours], env)
+    assert found == {"path": str(site / "git-annex"), "reported": "10.20230126",
+                     "source": f"PATH: {site / 'git-annex'}"}
+    assert resolve_system(str(ours), [ours], env)["reported"] == "10.20261026-gours"  # asked for by path
+    with pytest.raises(VersionError, match="config key 'git_annex': system: no git-annex on PATH outside"):
+        resolve_system("", [ours], {"PATH": str(ours)})

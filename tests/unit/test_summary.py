@@ -72,7 +72,7 @@ def test_summary_markdown_has_one_row_per_scenario():
     records = [record(scenario=s, clone=c) for s in ("a", "b", "c") for c in (0, 1)]
     _, summary = summarize(records)
     text = summary_markdown(summary.reset_index())
-    rows = [line for line in text.splitlines() if line.startswith("| local | ria | off ")]
+    rows = [line for line in text.splitlines() if line.startswith("| local | ria | local | off ")]
     assert len(rows) == 3
     assert "3 PASS, 0 FAIL, 0 INCONCLUSIVE" in text
 

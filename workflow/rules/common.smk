@@ -1,6 +1,7 @@
 # Configuration checks, the scenario table and the input functions of all rules.
 import json
 import os
+import sys
 import time
 from argparse import Namespace
 from pathlib import Path
@@ -24,7 +25,7 @@ try:
     from annex_race.locations import check_locations
     from annex_race.paths import check_root
     from annex_race.rounds import open_round, scenario_round
-    from annex_race.scenarios import AXES, normalize_axes, scenario_table
+    from annex_race.scenarios import AXES, check_table, normalize_axes, scenario_table
     from annex_race.slurm_state_patch import apply_slurm_state_patch
     from annex_race.summary import collect_records, write_results
 except ModuleNotFoundError as e:
@@ -61,12 +62,22 @@ try:
 except WorkflowError as e:  # validate() wraps jsonschema's error in a multi-line one
     raise WorkflowError(config_error(e.__context__)) from None
 try:  # each raises ValueError with one line naming the key
-    SCENARIOS = scenario_table(config)
-    LOCATIONS = check_locations(
-        config["locations"], SCENARIOS["location"].unique(), workflow.basedir
-    )
     GIT_ANNEX_CACHE = check_root(
         "git_annex_cache", config["git_annex_cache"], workflow.basedir
+    )
+    # a job Snakemake started takes the list the main process cached
+    config["git_annex"] = versions.expand_versions(
+        config["git_annex"],
+        GIT_ANNEX_CACHE,
+        max_age=versions.DAY if workflow.is_main_process else None,
+    )
+    MATRIX = scenario_table(config)  # what `snakemake` runs
+    # what `snakemake check` runs, with the newest release configured as the upgrade
+    upgrade = [v for v in config["git_annex"] if v != versions.SYSTEM]
+    CHECK = check_table(config, max(upgrade, key=versions.version_key, default=None))
+    SCENARIOS = pd.concat([MATRIX, CHECK])  # every scenario a rule may run
+    LOCATIONS = check_locations(
+        config["locations"], SCENARIOS["location"].unique(), workflow.basedir
     )
 except ValueError as e:
     raise WorkflowError(str(e)) from None
@@ -113,13 +124,30 @@ def get_job_slots():
 
 
 check_git_annex_versions()
+# the site's git-annex, resolved afresh by every run (never the environment's copy);
+# if only `snakemake check` would use it, a failure to find it is said when it does
+SYSTEM_GIT_ANNEX = None
+if workflow.is_main_process:
+    try:
+        SYSTEM_GIT_ANNEX = versions.resolve_system(
+            config["git_annex_system"], [Path(sys.executable).parent, GIT_ANNEX_CACHE]
+        )
+    except versions.VersionError as e:
+        if versions.SYSTEM in MATRIX["git_annex"].values:
+            raise WorkflowError(str(e)) from None
+        SYSTEM_GIT_ANNEX = {"error": str(e)}
+    if versions.SYSTEM in MATRIX["git_annex"].values:
+        logger.info(
+            f"annex-race: git_annex system is {SYSTEM_GIT_ANNEX['reported']} "
+            f"({SYSTEM_GIT_ANNEX['source']})"
+        )
 try:
     # a scenario's clone jobs must all run at once (lanes × n_clones of them); a job
     # Snakemake started needs no lanes (its rule's inputs do not depend on them)
     LANES = (
         resolve_lanes(
             config["lanes"],
-            len(SCENARIOS),
+            max(len(MATRIX), len(CHECK)),
             int(SCENARIOS["n_clones"].max()),
             *get_job_slots(),
         )
@@ -129,9 +157,17 @@ try:
 except LaneError as e:
     raise WorkflowError(str(e)) from None
 # which lane each scenario runs in, and the scenario before it there
-LANE_OF, PREVIOUS = assign_lanes(SCENARIOS, LANES, config["backoff"])
+# `snakemake` and `snakemake check` run on their own (see get_check_inputs), so each
+# has its own chains in the same lanes
+LANE_OF, PREVIOUS = (
+    {**m, **c}
+    for m, c in zip(
+        assign_lanes(MATRIX, LANES, config["backoff"]),
+        assign_lanes(CHECK, LANES, config["backoff"]),
+    )
+)
 if workflow.is_main_process:
-    logger.info(f"annex-race: {len(SCENARIOS)} scenarios in {LANES} lanes")
+    logger.info(f"annex-race: {len(MATRIX)} scenarios in {LANES} lanes")
     for loc in LOCATIONS.values():
         logger.info(
             f"annex-race: location {loc.name}: source_root {loc.source_root}, "
@@ -142,14 +178,22 @@ if workflow.is_main_process:
 wildcard_constraints:
     scenario="|".join(SCENARIOS.index),
     location="|".join(LOCATIONS),
+    part="matrix|check",
     clone=r"\d+",
     round=r"\d+",
     size=r"[1-9][0-9]*[KMG]?",
     ss="on|off",
+    via="(_via-ssh)?",
     version=r"system|[0-9]+\.[0-9]{8}(\.post[0-9]+)?",
 
 
 # ---- where the datasets live ---------------------------------------------------
+
+
+def get_system_git_annex(wildcards):
+    """What `system` resolved to in this run (a param: when it changes, the install
+    and the scenarios that use it run again)."""
+    return SYSTEM_GIT_ANNEX if wildcards.version == versions.SYSTEM else None
 
 
 def get_dataset_dir(wildcards, output):
@@ -179,12 +223,21 @@ def get_scenario(wildcards):
     return {"scenario": wildcards.scenario, **row}
 
 
-def get_manifest(location, kind, size, lane=0, ss=None):
-    """Where a dataset's manifest is (see the rules in datasets.smk)."""
+def get_manifest(location, kind, size, lane=0, ss=None, transport="local"):
+    """Where a dataset's manifest is (see the rules in datasets.smk). Over ssh, clones
+    reach container_source through source_ds's .gitmodules URL, so source_ds and its
+    stores have an ssh variant."""
     if kind == "prefetch":  # one for all lanes, from lane 0
         return f"results/datasets/{location}/prefetch/size-{size}.json"
-    name = f"size-{size}_ss-{ss}" if kind == "ria" else f"size-{size}"
+    via = "_via-ssh" if transport == "ssh" else ""
+    name = f"size-{size}_ss-{ss}{via}" if kind == "ria" else f"size-{size}"
+    name += via if kind == "source_ds" else ""
     return f"results/datasets/{location}/lane-{lane}/{kind}/{name}.json"
+
+
+def get_ssh_host(wildcards):
+    """For the ssh variant of source_ds: the host its .gitmodules URL names."""
+    return config["ssh"]["host"] if wildcards.via else None
 
 
 def get_clone_datasets(scenario, lane=None):
@@ -194,7 +247,7 @@ def get_clone_datasets(scenario, lane=None):
     row = SCENARIOS.loc[scenario]
     lane = LANE_OF[scenario] if lane is None else lane
     manifest = lambda kind, **ss: get_manifest(
-        row.location, kind, row.image_size, lane, **ss
+        row.location, kind, row.image_size, lane, transport=row.transport, **ss
     )
     manifests = {
         "container_source": manifest("container_source"),
@@ -242,7 +295,7 @@ def get_ria_twin(wildcards):
 
 def get_row_notes():
     """The notes of explicit scenario rows (e.g. what the seed notes say), by scenario."""
-    notes = SCENARIOS.drop(columns=list(AXES), errors="ignore")
+    notes = MATRIX.drop(columns=list(AXES), errors="ignore")
     return {s: row for s, row in notes.to_dict("index").items() if any(row.values())}
 
 
@@ -263,9 +316,9 @@ def get_records(scenario):
     return [f"results/records/{scenario}/clone-{clone}.json" for clone in range(n)]
 
 
-def get_expected_clones():
-    """Every clone of the selected scenarios: its record, its log, its scenario's axis
-    values, and its location's probe (what the summary needs to rebuild a clone
+def get_expected_clones(table=MATRIX):
+    """Every clone of the scenarios in `table`: its record, its log, its scenario's
+    axis values, and its location's probe (what the summary needs to rebuild a clone
     whose job died without a record)."""
     return [
         {
@@ -273,18 +326,43 @@ def get_expected_clones():
             "log": f"results/logs/clone_and_get/{scenario}/clone-{clone}.log",
             "scenario": get_scenario(Namespace(scenario=scenario)),
             "clone": clone,
-            "probe": f"results/locations/{SCENARIOS.loc[scenario, 'location']}.json",
+            "probe": f"results/locations/{table.loc[scenario, 'location']}.json",
         }
-        for scenario in SCENARIOS.index
-        for clone in range(SCENARIOS.loc[scenario, "n_clones"])
+        for scenario in table.index
+        for clone in range(table.loc[scenario, "n_clones"])
     ]
+
+
+def get_check_inputs(wildcards):
+    """What `snakemake check` reads: its scenarios' records and the check of their
+    sources. It shares lanes and datasets with the matrix, so it runs on its own."""
+    others = set(workflow.dag_settings.targets) - {"check"}
+    if others:
+        raise WorkflowError(
+            f"run `snakemake check` on its own, not with {', '.join(sorted(others))}"
+        )
+    return {
+        "records": [c["record"] for c in get_expected_clones(CHECK)],
+        "sources": get_source_checks("check"),
+    }
+
+
+def say_what_the_check_found():
+    """After `snakemake check`: its paragraph, on the terminal too."""
+    if "check" in workflow.dag_settings.targets and Path("results/check.md").exists():
+        logger.info(Path("results/check.md").read_text())
 
 
 def summarize_failed_run():
     """After a run that failed: the summary of what there is, clones whose job died
     rebuilt from their logs (annex_race.faults). Its files are dated back to 1970, so
     that the next run, which redoes the incomplete scenarios, writes them anew."""
-    outputs = ["results/results.tsv", "results/summary.md", "results/timeline.png"]
+    outputs = [
+        "results/results.tsv",
+        "results/summary.md",
+        "results/timeline.png",
+        "results/versions.png",
+    ]
     try:
         records = collect_records(get_expected_clones(), since=RUN_STARTED)
         rebuilt = [r for r in records if r.reconstructed]
@@ -308,26 +386,31 @@ def summarize_failed_run():
         logger.error(f"annex-race: could not summarize the failed run: {e}")
 
 
-def get_lane_datasets(location, lane):
+def get_part(scenario):
+    """The scenarios run together with `scenario`: the matrix, or `snakemake check`'s."""
+    return CHECK if scenario in CHECK.index else MATRIX
+
+
+def get_lane_datasets(location, lane, table=MATRIX):
     """Manifests of a lane's datasets in a location: every kind the location's
     scenarios use (a lane is a whole copy of the chain). Lane 0 also waits for the
     prefetched copy, fetched from its origin: no dataset job may touch an origin
     while gets race from it (the other lanes copy lane 0's image without a get).
     Depends on the lane number only, not on which scenarios a slice puts in which
     lane."""
-    rows = SCENARIOS[SCENARIOS["location"] == location]
+    rows = table[table["location"] == location]
     manifests = set()
     for size in rows["image_size"].unique():
         sized = rows[rows["image_size"] == size]
+        manifests.add(get_manifest(location, "container_source", size, lane))
         manifests |= {
-            get_manifest(location, kind, size, lane)
-            for kind in ("container_source", "source_ds")
+            get_manifest(location, "source_ds", size, lane, transport=t)
+            for t in sized["transport"].unique()
         }
+        rias = sized.loc[sized["clone_from"] == "ria", ["storage_sibling", "transport"]]
         manifests |= {
-            get_manifest(location, "ria", size, lane, ss=ss)
-            for ss in sized.loc[
-                sized["clone_from"] == "ria", "storage_sibling"
-            ].unique()
+            get_manifest(location, "ria", size, lane, ss=ss, transport=t)
+            for ss, t in rias.drop_duplicates().itertuples(index=False)
         }
         if lane == 0 and (sized["workaround"] == "prefetch").any():
             manifests.add(get_manifest(location, "prefetch", size))
@@ -338,12 +421,13 @@ def get_source_checks_inputs(wildcards):
     """A lane's source datasets in a location (what the clones fetched from), and the
     location's records: the check runs once the clones are done."""
     lane = f"lane-{wildcards.lane}"
+    part = CHECK if wildcards.part == "check" else MATRIX
     datasets = [
         Path(d)
-        for d in get_lane_datasets(wildcards.location, int(wildcards.lane))
+        for d in get_lane_datasets(wildcards.location, int(wildcards.lane), part)
         if Path(d).parent.parent.name == lane  # not the other lanes' lane 0 waits for
     ]
-    rows = SCENARIOS[SCENARIOS["location"] == wildcards.location]
+    rows = part[part["location"] == wildcards.location]
     inputs = {
         kind: [str(d) for d in datasets if d.parent.name == kind]
         for kind in ("container_source", "source_ds", "ria")
@@ -351,7 +435,7 @@ def get_source_checks_inputs(wildcards):
     # a later lane's image is lane 0's (hardlinked): what lane 0's check verifies
     lane_0 = [
         str(d)
-        for d in map(Path, get_lane_datasets(wildcards.location, 0))
+        for d in map(Path, get_lane_datasets(wildcards.location, 0, part))
         if wildcards.lane != "0"
         and d.parent.parent.name == "lane-0"
         and d.parent.name in ("container_source", "ria")
@@ -362,10 +446,12 @@ def get_source_checks_inputs(wildcards):
     }
 
 
-def get_source_checks():
+def get_source_checks(part="matrix"):
+    """The checks of the sources after the matrix, or after `snakemake check`."""
+    table = CHECK if part == "check" else MATRIX
     return [
-        f"results/sources/{location}/lane-{lane}.json"
-        for location in LOCATIONS
+        f"results/sources/{part}/{location}/lane-{lane}.json"
+        for location in table["location"].unique()
         for lane in range(LANES)
     ]
 
@@ -377,7 +463,8 @@ def get_turn_inputs(wildcards):
     so each waits for the one before it)."""
     location = SCENARIOS.loc[wildcards.scenario, "location"]
     before = PREVIOUS[wildcards.scenario]
-    return get_lane_datasets(location, LANE_OF[wildcards.scenario]) + (
+    part = get_part(wildcards.scenario)
+    return get_lane_datasets(location, LANE_OF[wildcards.scenario], part) + (
         get_records(before) if before else []
     )
 

@@ -54,19 +54,21 @@ rule copy_container_source:
         "../scripts/copy-container-source.py"
 
 
-# create the analysis dataset with `containers` as a subdataset
+# create the analysis dataset with `containers` as a subdataset (its .gitmodules URL
+# the path of container_source, or an ssh:// URL of it)
 rule create_source_ds:
     input:
         container_source="results/datasets/{location}/lane-{lane}/container_source/size-{size}.json",
     output:
-        "results/datasets/{location}/lane-{lane}/source_ds/size-{size}.json",
+        "results/datasets/{location}/lane-{lane}/source_ds/size-{size}{via}.json",
     log:
-        "results/logs/create_source_ds/{location}/lane-{lane}/size-{size}.log",
+        "results/logs/create_source_ds/{location}/lane-{lane}/size-{size}{via}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
         path=get_dataset_dir,
         roots=ROOTS,
+        ssh_host=get_ssh_host,
     script:
         "../scripts/create-source-ds.py"
 
@@ -75,11 +77,11 @@ rule create_source_ds:
 rule export_input_ria:
     input:
         unpack(get_ria_twin),
-        source_ds=rules.create_source_ds.output[0],
+        source_ds="results/datasets/{location}/lane-{lane}/source_ds/size-{size}{via}.json",
     output:
-        "results/datasets/{location}/lane-{lane}/ria/size-{size}_ss-{ss}.json",
+        "results/datasets/{location}/lane-{lane}/ria/size-{size}_ss-{ss}{via}.json",
     log:
-        "results/logs/export_input_ria/{location}/lane-{lane}/size-{size}_ss-{ss}.log",
+        "results/logs/export_input_ria/{location}/lane-{lane}/size-{size}_ss-{ss}{via}.log",
     conda:
         "../envs/annex-race.yaml"
     params:

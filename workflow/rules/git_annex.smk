@@ -4,8 +4,8 @@
 # install one git-annex version
 rule install_git_annex:
     """Install a git-annex version into the shared cache (or reuse it there), or
-    describe `system`. Runs on the submit host, which can reach the package index
-    when compute nodes cannot."""
+    name the site's (`system`, resolved by this run). Runs on the submit host, which
+    can reach the package index when compute nodes cannot."""
     output:
         "results/git-annex/{version}.json",
     log:
@@ -16,5 +16,6 @@ rule install_git_annex:
     params:
         cache=str(GIT_ANNEX_CACHE),
         roots=ROOTS,
+        system=get_system_git_annex,
     script:
         "../scripts/install-git-annex.py"

@@ -67,6 +67,6 @@ rule clone_and_get:
         barrier_timeout=config["barrier_timeout"],
         barrier_margin=config["barrier_margin"],
         keep_clones=config["keep_clones"],
-        backoff=config["backoff"],
+        ssh_command=config["ssh"]["command"],
     script:
         "../scripts/clone-and-get.py"

@@ -5,11 +5,12 @@
 rule summarize_results:
     input:
         records=[clone["record"] for clone in get_expected_clones()],
-        sources=get_source_checks(),
+        sources=get_source_checks("matrix"),
     output:
         table="results/results.tsv",
         summary="results/summary.md",
         timeline="results/timeline.png",
+        versions="results/versions.png",
     log:
         "results/logs/summarize_results.log",
     localrule: True
@@ -28,9 +29,9 @@ rule check_sources:
     input:
         unpack(get_source_checks_inputs),
     output:
-        "results/sources/{location}/lane-{lane}.json",
+        "results/sources/{part}/{location}/lane-{lane}.json",
     log:
-        "results/logs/check_sources/{location}/lane-{lane}.log",
+        "results/logs/check_sources/{part}/{location}/lane-{lane}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -45,7 +46,7 @@ rule check_sources:
 # fail the run if a source was harmed (after the summary has said so)
 rule confirm_sources_unharmed:
     input:
-        sources=get_source_checks(),
+        sources=get_source_checks("matrix"),
         summary=rules.summarize_results.output.summary,
     output:
         touch("results/sources.ok"),
@@ -56,3 +57,24 @@ rule confirm_sources_unharmed:
         "../envs/annex-race.yaml"
     script:
         "../scripts/confirm-sources-unharmed.py"
+
+
+# "is my site affected?": the smallest decisive scenario with the site's git-annex
+rule check:
+    """Run on its own (`snakemake check`): the site's git-annex (`system`) in the
+    configured locations, with and without each workaround; results/check.md says in
+    one paragraph whether the site is affected, why, and the cheapest workaround."""
+    input:
+        unpack(get_check_inputs),
+    output:
+        "results/check.md",
+    log:
+        "results/logs/check.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        expected=get_expected_clones(CHECK),
+        max_skew=config["max_skew"],
+    script:
+        "../scripts/check-site.py"

@@ -20,9 +20,15 @@ signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # unwi
 from annex_race import versions
 from annex_race.barrier import read_token
 from annex_race.datasets import read_manifest
+from annex_race.paths import safe_remove
 
 # the scenario's git-annex first on PATH, before DataLad looks for one
-versions.use(read_manifest(snakemake.input.git_annex), os.environ)
+git_annex = read_manifest(snakemake.input.git_annex)
+versions.use(git_annex, os.environ)
+if snakemake.params.ssh_command:  # transport ssh: the `ssh` git, git-annex and DataLad run
+    ssh_bin = versions.program_dir("ssh", snakemake.params.ssh_command, f"{snakemake.params.clone_dir}.ssh",
+                                   snakemake.params.roots)
+    os.environ["PATH"] = f"{ssh_bin}{os.pathsep}{os.environ['PATH']}"
 
 from annex_race.clone_job import clone_get
 from annex_race.record import write_record
@@ -44,11 +50,13 @@ record = clone_get(
     barrier_margin=params.barrier_margin,
     log=log,
     roots=params.roots,
-    backoff=params.backoff,
     prefetch=read_manifest(datasets["prefetch"]) if "prefetch" in datasets else None,
     keep_clone=params.keep_clones,
     t_job_start=t_job_start,
     guard=guard,
+    git_annex_source=git_annex.get("source", "PyPI"),
 )
 write_record(snakemake.output[0], record)
+if snakemake.params.ssh_command:
+    safe_remove(ssh_bin, snakemake.params.roots)
 guard.done()

@@ -8,5 +8,6 @@ manifest = make_source_ds(
     snakemake.params.path,
     read_manifest(snakemake.input.container_source),
     snakemake.params.roots,
+    ssh_host=snakemake.params.ssh_host,
 )
 write_manifest(snakemake.output[0], manifest)

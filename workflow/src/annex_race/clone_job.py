@@ -7,10 +7,12 @@ exception: it ends up in the record.
 
 import fcntl
 import os
+import shutil
 import socket
 import struct
 import subprocess
 import time
+import urllib.parse
 from pathlib import Path
 
 from . import logparse, versions
@@ -39,24 +41,22 @@ def get_command(method, clone_dir):
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
-def annex_settings(scenario, backoff):
-    """git config for the get: debug output always, retry and bwlimit per scenario;
-    the retry-backoff workaround retries more often, waiting longer each time."""
-    settings = {
+def annex_settings(scenario):
+    """git config for the get: debug output always; the retry budget (the
+    retry-backoff workaround's is in the scenario's retry axes) and bwlimit per
+    scenario."""
+    return {
         "annex.debug": "true",
         "annex.retry": scenario["annex_retry"],
+        "annex.retrydelay": scenario["annex_retry_delay"],
         "annex.bwlimit": scenario["annex_bwlimit"],
     }
-    if scenario["workaround"] == "retry-backoff":
-        settings["annex.retry"] = backoff["annex_retry"]
-        settings["annex.retrydelay"] = backoff["annex_retry_delay"]
-    return settings
 
 
-def get_environment(scenario, backoff, env):
+def get_environment(scenario, env):
     """The get's environment: git config for all three methods, and for DataLad the
     setting that passes git-annex's stderr (its debug lines) through."""
-    env = {**env, **git_config_env(annex_settings(scenario, backoff))}
+    env = {**env, **git_config_env(annex_settings(scenario))}
     if scenario["method"] != "annex-get":
         env.update(DATALAD_DEBUG_ENV)
     return env
@@ -78,6 +78,15 @@ def lock_holder(path):
         return pid if l_type != fcntl.F_UNLCK else None
     finally:
         os.close(fd)
+
+
+def local_path(origin):
+    """The origin's path on this machine: itself, or the path of an ssh:// URL to
+    this machine (else None: another host's locks cannot be probed from here)."""
+    if not origin.startswith("ssh://"):
+        return origin
+    url = urllib.parse.urlsplit(origin)
+    return url.path if url.hostname in ("localhost", "127.0.0.1", socket.gethostname()) else None
 
 
 def probe_origin_locks(origin, key):
@@ -144,8 +153,8 @@ def slurm_info():
 
 
 def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barrier_dir,
-              barrier_timeout, barrier_margin, log, roots, backoff=None, prefetch=None,
-              keep_clone=False, env=None, t_job_start=None, guard=None):
+              barrier_timeout, barrier_margin, log, roots, prefetch=None,
+              keep_clone=False, env=None, t_job_start=None, guard=None, git_annex_source=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
 
     `url`: what to clone (an input RIA store's URL, or source_ds's path); `key`: the
@@ -166,12 +175,15 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         "pid": os.getpid(),
         **slurm_info(),
         **tools,
+        "git_annex_source": git_annex_source,
         **{k: location[k] for k in ("fs_source", "fs_clone", "same_filesystem", "reflink")},
         "origin": None,
         "phase": "clone",
         "t_get_start": None,
         "t_get_end": None,
         "attempts": [],
+        "attempt_starts": [],
+        "attempt_starts_inferred": False,
         "exit_code": None,
         "verify_error": None,
         "outcome": "failed",
@@ -190,6 +202,10 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
     record["t_clone_start"] = time.time()
     try:
         record["origin"] = clone_and_install(url, clone_dir, log)
+        if scenario["transport"] == "ssh":  # the origin's side runs the scenario's git-annex too
+            shell = shutil.which("git-annex-shell", path=env["PATH"])
+            subprocess.run(["git", "config", "remote.origin.annex-shell", shell],
+                           cwd=Path(clone_dir) / SUBDATASET, check=True)
         if prefetch:
             # what BABS's job script does: the image is the shared, prefetched copy, so
             # git-annex finds the content present and the get transfers nothing
@@ -216,21 +232,27 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         record["phase"] = "get"
         cmd, cwd = get_command(scenario["method"], clone_dir)
 
+        origin = local_path(record["origin"])
+
         def probe_on_failure(text):
-            if logparse.marks_failure(text) and Path(record["origin"]).is_dir():
-                return probe_origin_locks(record["origin"], key)
+            if logparse.marks_failure(text) and origin and Path(origin).is_dir():
+                return probe_origin_locks(origin, key)
             return ()
 
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
-        run = run_logged(cmd, log, cwd=cwd, env=get_environment(scenario, backoff, env),
+        run = run_logged(cmd, log, cwd=cwd, env=get_environment(scenario, env),
                          annotate=probe_on_failure, on_start=lambda pgid: tell("get", pgid))
         problem = verify_image(clone_dir, key)
         outcome = "ok" if run.exit_code == 0 and problem is None else "failed"
+        events = logparse.attempt_events(run.lines)
+        starts, inferred = logparse.attempt_starts(events, run.started, scenario["annex_retry_delay"])
         record.update(
             t_get_start=run.started,
             t_get_end=run.ended,
             exit_code=run.exit_code,
-            attempts=logparse.attempt_events(run.lines),
+            attempts=events,
+            attempt_starts=starts,
+            attempt_starts_inferred=inferred,
             failure_messages=logparse.failure_messages(run.text),
             verify_error=problem,
             outcome=outcome,

@@ -147,14 +147,16 @@ def copy_container_source(path, origin, roots):
     return {**origin, "path": str(path), "dataset_id": ds.id}
 
 
-def make_source_ds(path, container_source, roots):
+def make_source_ds(path, container_source, roots, ssh_host=None):
     """The analysis dataset with `containers` cloned from container_source, image
     content included (hardlinked where the filesystem allows).
 
     The subdataset URL in .gitmodules stays the absolute path of container_source:
     clones live elsewhere, and when they clone from a RIA store without a storage
-    sibling that URL is where every clone job fetches the image from. Clones of
-    source_ds itself (clone_from: source) fetch it from source_ds's `containers`.
+    sibling that URL is where every clone job fetches the image from. With
+    `ssh_host`, it is `ssh://<ssh_host><path>` instead: clones reach the origin over
+    ssh. Clones of source_ds itself (clone_from: source) fetch it from source_ds's
+    `containers`.
     """
     import datalad.api as dl
 
@@ -167,10 +169,16 @@ def make_source_ds(path, container_source, roots):
         dataset=ds,
         result_renderer="disabled",
     )
-    url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
-    if url != container_source["path"]:
-        raise RuntimeError(f"{path}: .gitmodules records {url}, not {container_source['path']}")
     get_hardlinked(sub.path)
+    if ssh_host:  # both URLs DataLad records: it tries datalad-url before url
+        ssh_url = f"ssh://{ssh_host}{container_source['path']}"
+        ds.subdatasets(path=SUBDATASET, set_property=[("url", ssh_url), ("datalad-url", ssh_url)],
+                       result_renderer="disabled")
+        ds.save(message="containers: fetched over ssh", result_renderer="disabled")
+    url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
+    wanted = f"ssh://{ssh_host}{container_source['path']}" if ssh_host else container_source["path"]
+    if url != wanted:
+        raise RuntimeError(f"{path}: .gitmodules records {url}, not {wanted}")
     return {"path": str(path), "url": str(path), "dataset_id": ds.id, "containers_url": url,
             "key": container_source["key"]}
 

@@ -94,12 +94,13 @@ def _stub(scenario, clone, log_path, probe, **known):
     """A record of a clone that did not write one: what is `known`, the rest empty."""
     return CloneRecord(**{
         **scenario, "clone": clone, "round": 0, "lane": -1, "host": "", "pid": 0, "slurm_job_id": None,
-        "slurm_node": None, "log": str(log_path), "git_annex_version": None, "datalad_version": "",
+        "slurm_node": None, "log": str(log_path), "git_annex_version": None, "git_annex_source": None,
+        "datalad_version": "",
         **{k: probe[k] for k in ("fs_source", "fs_clone", "same_filesystem", "reflink")},
         "origin": None, "t_job_start": 0.0, "t_clone_start": None, "t_clone_end": None,
         "t_barrier_arrive": None, "t_barrier_release": None, "barrier_release_at": None,
         "barrier": "not reached", "t_get_start": None, "t_get_end": None, "t_record": 0.0,
-        "phase": "clone", "attempts": [], "exit_code": None, "verify_error": None,
+        "phase": "clone", "attempts": [], "attempt_starts": [], "attempt_starts_inferred": False, "exit_code": None, "verify_error": None,
         "outcome": "failed", "failure_messages": [], "cause": None, "evidence": [],
         "arrival": None, "arrival_evidence": None, "prefetch_seconds": None, "reconstructed": True,
         **known,

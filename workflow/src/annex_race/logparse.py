@@ -83,6 +83,24 @@ def attempt_events(lines):
     return events
 
 
+def attempt_starts(events, t_get_start, retry_delay):
+    """(when each attempt of the get started, whether those times are inferred).
+
+    Plain git-annex shows them: the first at its `(from origin...)`, each retry after
+    the delay it announces. DataLad reports failed attempts only at the end, so their
+    starts follow from git-annex's schedule: the first when the get starts, each next
+    one after annex.retrydelay, doubling, as if every failed attempt failed at once
+    (as transfer-lock failures do); an attempt that transfers shows itself."""
+    transfers = [e["t"] for e in events if e["event"] == "transfer"]
+    retries = [e for e in events if e["event"] == "retry"]
+    failed = sum(e["event"] == "failed" for e in events)
+    if retries or not failed:  # plain git-annex, or nothing failed
+        starts = transfers[:1] + [e["t"] + e["delay"] for e in retries]
+        return starts or ([t_get_start] if t_get_start is not None else []), False
+    starts = [t_get_start + retry_delay * (2 ** i - 1) for i in range(failed)]
+    return starts + [t for t in transfers if t > starts[-1]], True
+
+
 def marks_failure(text):
     """True for a line that reports a failed attempt (when to probe the origin)."""
     return bool(_FAILED.search(text) or "transfer already in progress" in text)

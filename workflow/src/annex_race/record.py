@@ -27,11 +27,13 @@ class ScenarioFields:
     scenario: str
     location: str
     clone_from: str
+    transport: str
     storage_sibling: str
     method: str
     image_size: str | int
     n_clones: int
     annex_retry: int
+    annex_retry_delay: float
     annex_bwlimit: str
     git_annex: str
     workaround: str
@@ -48,7 +50,8 @@ class CloneRecord(ScenarioFields):
     slurm_job_id: str | None
     slurm_node: str | None
     log: str
-    git_annex_version: str | None
+    git_annex_version: str | None  # what the git-annex that ran reported
+    git_annex_source: str | None  # where it came from: PyPI, PATH: /usr/bin/git-annex, ...
     datalad_version: str
     # the location, as probed once for all its jobs (locations.probe_location)
     fs_source: str
@@ -70,6 +73,8 @@ class CloneRecord(ScenarioFields):
     # what happened
     phase: str  # the last phase reached: clone | get
     attempts: list  # logparse.attempt_events
+    attempt_starts: list  # when each attempt of the get started (logparse.attempt_starts)
+    attempt_starts_inferred: bool  # from git-annex's retry schedule (DataLad hides them)
     exit_code: int | None
     verify_error: str | None
     outcome: str  # ok | failed
@@ -89,6 +94,7 @@ class CloneRecord(ScenarioFields):
 
 FIELDS = tuple(f.name for f in fields(CloneRecord))
 _HINTS = typing.get_type_hints(CloneRecord)
+LIST_FIELDS = tuple(name for name in FIELDS if _HINTS[name] is list)  # JSON text in tables
 
 
 def _allowed(hint):

@@ -11,19 +11,27 @@ import pandas as pd
 AXES = {
     "location": "loc",
     "clone_from": "from",
+    "transport": "via",
     "storage_sibling": "ss",
     "method": "method",
     "image_size": "size",
     "n_clones": "n",
     "annex_retry": "retry",
+    "annex_retry_delay": "delay",
     "annex_bwlimit": "bw",
     "git_annex": "ga",
     "workaround": "wa",
 }
 # what an explicit row of `scenarios` may say about itself besides its axis values
 ROW_NOTES = ("test", "seed_location", "seed_says")
-# combinations that mean nothing: a clone of source_ds has no RIA store at all
-MEANINGLESS = [{"clone_from": "source", "storage_sibling": "on"}]
+# combinations that mean nothing: a clone of source_ds has no RIA store at all; the
+# transport to the origin matters only where clones fetch from it (through the
+# .gitmodules URL), not from a storage sibling or from source_ds itself
+MEANINGLESS = [
+    {"clone_from": "source", "storage_sibling": "on"},
+    {"transport": "ssh", "storage_sibling": "on"},
+    {"transport": "ssh", "clone_from": "source"},
+]
 
 
 def as_list(value):
@@ -45,11 +53,24 @@ def _version_text(value):
     return f"{value:.8f}" if isinstance(value, float) else value
 
 
+# axes whose values are numbers: `--config n_clones=[2, 4]` gives them as text
+NUMBERS = {"n_clones": int, "annex_retry": int, "annex_retry_delay": float}
+
+
+def _number(value, kind):
+    try:
+        return kind(value) if isinstance(value, str) else value
+    except ValueError:
+        return value  # left for the schema to name
+
+
 def normalize_axes(config, axes=AXES):
     """Turn every axis present in `config` into a list, in place."""
     for axis in axes:
         if axis in config:
             config[axis] = as_list(config[axis])
+            if axis in NUMBERS:
+                config[axis] = [_number(v, NUMBERS[axis]) for v in config[axis]]
     if "git_annex" in config:
         config["git_annex"] = [_version_text(v) for v in config["git_annex"]]
     for row in config.get("scenarios") or []:
@@ -94,6 +115,15 @@ def _explicit_rows(config, names):
     return rows
 
 
+def express_workarounds(row, backoff):
+    """The retry-backoff workaround is a retry budget: its annex.retry and
+    annex.retrydelay (from `backoff`) stand in the scenario's retry axes."""
+    if row["workaround"] == "retry-backoff" and backoff:
+        return {**row, "annex_retry": backoff["annex_retry"],
+                "annex_retry_delay": backoff["annex_retry_delay"]}
+    return row
+
+
 def scenario_table(config, axes=AXES):
     """One row per scenario, indexed by id: the explicit rows of `scenarios` if given,
     else the cartesian product of the axes less the combinations matching an entry
@@ -109,6 +139,8 @@ def scenario_table(config, axes=AXES):
         if not config.get("full_matrix", True):
             rows = [r for r in rows if not any(matches(r, p) for p in config.get("skip", []))]
     rows = [r for r in rows if not any(matches(r, p) for p in MEANINGLESS)]
+    rows = list({scenario_id(r, axes): r for r in
+                 (express_workarounds(r, config.get("backoff")) for r in rows)}.values())
     if not rows:
         raise ValueError("config: every scenario of the matrix is skipped")
     columns = names + [n for n in ROW_NOTES if any(n in r for r in rows)]
@@ -117,4 +149,30 @@ def scenario_table(config, axes=AXES):
     duplicated = table.index[table.index.duplicated()]
     if len(duplicated):
         raise ValueError(f"config lists a scenario twice: {duplicated[0]}")
+    return table
+
+
+CHECK_PREFIX = "check_"  # ids of `snakemake check`'s scenarios: never a matrix scenario's
+
+
+def check_table(config, fixed_version=None, axes=AXES):
+    """The scenarios of `snakemake check` ("is my site affected?"), per location of the
+    `location` axis: the smallest decisive one (the site's git-annex, `system`; two
+    clones of the input RIA store without storage sibling, plain `git annex get`, the
+    largest image_size configured) and the same with each workaround: a storage
+    sibling, prefetch, retry-backoff, and `fixed_version` of git-annex if given."""
+    from .datasets import parse_size
+
+    base = {axis: config[axis][0] for axis in axes} | {
+        "clone_from": "ria", "transport": "local", "storage_sibling": "off",
+        "method": "annex-get", "n_clones": 2, "annex_retry": 3, "annex_retry_delay": 1,
+        "git_annex": "system", "workaround": "none",
+        "image_size": max(config["image_size"], key=parse_size),
+    }
+    variants = [{}, {"storage_sibling": "on"}, {"workaround": "prefetch"},
+                {"workaround": "retry-backoff"}] + ([{"git_annex": fixed_version}] if fixed_version else [])
+    rows = [express_workarounds({**base, "location": location, **v}, config.get("backoff"))
+            for location in config["location"] for v in variants]
+    table = pd.DataFrame(rows, columns=list(axes))
+    table.index = pd.Index([CHECK_PREFIX + scenario_id(row, axes) for row in rows], name="scenario")
     return table

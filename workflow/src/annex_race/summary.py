@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from .decisions import (
+    retry_statements,
+    retry_table,
+    transport_statements,
+    transport_table,
+    version_statements,
+    version_table,
+)
 from .faults import read_or_rebuild
-from .record import FIELDS, ScenarioFields, get_start_skew, read_record
+from .figures import plot_version_map
+from .record import FIELDS, LIST_FIELDS, ScenarioFields, get_start_skew, read_record
 from .scenarios import AXES
 from .timeline import plot_timeline
 
@@ -30,6 +39,7 @@ class ScenarioRow(ScenarioFields):
     skew_ms: float | None
     arrival: str  # how the content arrived in the clones that got it
     git_annex_run: str  # the versions the clones reported
+    git_annex_source: str  # where that git-annex came from (PyPI, PATH: …)
     fs_source: str
     fs_clone: str
 
@@ -71,10 +81,10 @@ def sources_section(paths):
     return [*lines, ""]
 
 
-def write_results(records, max_skew, table_path, summary_path, timeline_path, notes=None,
-                  banner=(), sources=()):
+def write_results(records, max_skew, table_path, summary_path, timeline_path, versions_path,
+                  notes=None, banner=(), sources=()):
     """The results table, the summary (with `banner` lines first, the check of the
-    sources last) and the timeline."""
+    sources last), the timeline and the version map."""
     table = records_table(records)
     summary = scenario_summary(table, max_skew)
     table.to_csv(table_path, sep="\t", index=False)
@@ -84,6 +94,7 @@ def write_results(records, max_skew, table_path, summary_path, timeline_path, no
         text = "\n".join([head, "", *banner, rest])
     Path(summary_path).write_text(text)
     plot_timeline(table, timeline_path, summary)
+    plot_version_map(version_table(summary), versions_path)
     return summary
 
 
@@ -96,7 +107,7 @@ def records_table(records):
     table["transfers"] = table["attempts"].map(lambda ev: sum(e["event"] == "transfer" for e in ev))
     table["failed_attempts"] = table["attempts"].map(lambda ev: sum(e["event"] == "failed" for e in ev))
     table["first_failure"] = table["failure_messages"].map(lambda m: m[0] if m else "")
-    for column in ("attempts", "failure_messages", "evidence"):
+    for column in LIST_FIELDS:
         table[column] = table[column].map(json.dumps)
     return table.sort_values(["scenario", "clone"]).reset_index(drop=True)
 
@@ -149,6 +160,7 @@ def scenario_summary(table, max_skew, axes=AXES):
                 skew_ms=None if skew is None else 1000 * skew,
                 arrival=", ".join(sorted(ok["arrival"].dropna().unique())),
                 git_annex_run=", ".join(sorted(group["git_annex_version"].dropna().unique())),
+                git_annex_source=", ".join(sorted(group["git_annex_source"].dropna().unique())),
                 fs_source=", ".join(sorted(group["fs_source"].unique())),
                 fs_clone=", ".join(sorted(group["fs_clone"].unique())),
             )
@@ -209,6 +221,24 @@ def seed_table(summary, notes):
     ]
 
 
+def decision_sections(summary):
+    """The version map, the retry budget and the transports, where the run tried more
+    than one of them (decisions.py)."""
+    lines = []
+    for title, table, statements, columns in (
+        ("git-annex versions", version_table(summary), version_statements,
+         ["version", "reported", "source", "released", "scenarios", "observed", "status"]),
+        ("Retry budget", retry_table(summary), retry_statements,
+         ["image_size", "annex_bwlimit", "location", "annex_retry", "annex_retry_delay", "window_s",
+          "verdict", "winner_get_s", "slowest_get_s"]),
+        ("Transport", transport_table(summary), transport_statements,
+         ["git_annex", "transport", "verdict", "cause", "method", "location", "image_size"]),
+    ):
+        if not table.empty:
+            lines += [f"## {title}", "", markdown_table(table[columns]), "", *statements(table), ""]
+    return lines
+
+
 def summary_markdown(summary, axes=AXES, notes=None):
     """The seed notes' "Results summary" table, one row per scenario; `notes` (the
     explicit rows' notes by scenario) add the reference table beside it."""
@@ -228,6 +258,7 @@ def summary_markdown(summary, axes=AXES, notes=None):
             "",
             markdown_table(shown[columns]),
             "",
+            *decision_sections(summary),
             "## Evidence",
             "",
             *(

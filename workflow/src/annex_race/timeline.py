@@ -41,11 +41,11 @@ def plot_timeline(table, path, summary=None):
             if row.t_get_start == row.t_get_start:  # not NaN: a get happened
                 ax.broken_barh([(row.t_get_start - zero, row.t_get_end - row.t_get_start)],
                                (y - 0.3, 0.6), color=OUTCOME_COLOURS.get(row.outcome, "grey"))
-            events = json.loads(row.attempts) if isinstance(row.attempts, str) else row.attempts
-            starts = [e["t"] for e in events if e["event"] == "transfer"]
-            starts += [e["t"] + e["delay"] for e in events if e["event"] == "retry"]
+            events = json.loads(row.attempts)
+            starts = json.loads(row.attempt_starts)
             failed = [e["t"] for e in events if e["event"] == "failed"]
-            ax.plot([t - zero for t in starts], [y] * len(starts), "k|", ms=12, mew=2)
+            ax.plot([t - zero for t in starts], [y] * len(starts), "|", ms=12, mew=2,
+                    color="grey" if row.attempt_starts_inferred else "black")
             ax.plot([t - zero for t in failed], [y] * len(failed), "kx", ms=6, mew=1.5)
             ticks.append(y)
             labels.append(f"clone {row.clone}")
@@ -61,7 +61,9 @@ def plot_timeline(table, path, summary=None):
             Patch(color=CLONE_COLOUR, label="clone + install containers"),
             Patch(color=OUTCOME_COLOURS["ok"], label="get: ok"),
             Patch(color=OUTCOME_COLOURS["failed"], label="get: failed"),
-            Line2D([], [], color="black", marker="|", ls="", ms=12, mew=2, label="transfer attempt"),
+            Line2D([], [], color="black", marker="|", ls="", ms=12, mew=2, label="attempt starts"),
+            Line2D([], [], color="grey", marker="|", ls="", ms=12, mew=2,
+                   label="attempt starts (from the retry schedule)"),
             Line2D([], [], color="black", marker="x", ls="", ms=6, mew=1.5, label="attempt failed"),
         ],
         loc="lower right",

@@ -5,10 +5,12 @@ the names git and DataLad look up on PATH, all pointing at the one multicall
 binary, and `manifest.json` once it is complete. Installs are reused across runs
 and working directories; the list of versions PyPI offers is cached beside them,
 so that parsing the workflow asks the network only when a version is neither
-installed nor known. `system` means whatever git-annex is on PATH already.
+installed nor known. `system` means the site's git-annex: the one the user's jobs
+would run, never the copy this workflow's environment brings (resolve_system).
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -67,12 +69,14 @@ def query_index():
     return [v.strip() for v in match.group(1).split(",")] if match else None
 
 
-def known_versions(cache, refresh=False):
+def known_versions(cache, refresh=False, max_age=None):
     """PyPI's versions of git-annex: from `<cache>/pypi-versions.json`, asking the
-    index (and updating the cache) only if `refresh` or nothing is cached. None if
-    the index cannot be reached and nothing is cached."""
+    index (and updating the cache) only if `refresh`, nothing is cached, or the cached
+    list is older than `max_age` seconds. None if the index cannot be reached and
+    nothing is cached."""
     path = Path(cache) / INDEX_CACHE
-    if not refresh and path.exists():
+    fresh = path.exists() and (max_age is None or time.time() - path.stat().st_mtime < max_age)
+    if not refresh and fresh:
         return json.loads(path.read_text())["versions"]
     versions = query_index()
     if versions is None:
@@ -82,6 +86,55 @@ def known_versions(cache, refresh=False):
     tmp.write_text(json.dumps({"asked": time.time(), "versions": versions}) + "\n")
     tmp.rename(path)
     return versions
+
+
+ALL = "all"
+RANGE = ".."
+DAY = 24 * 3600
+
+
+def version_key(version):
+    """10.20250605.post2 -> (10, 20250605, 2): PyPI's versions in release order."""
+    major, date, *post = version.split(".")
+    return int(major), int(date), int(post[0].removeprefix("post")) if post else 0
+
+
+def release_date(reported):
+    """The date in a git-annex version as it reports itself (10.20230126-g1234,
+    10.20230126): a datetime.date, or None."""
+    import datetime
+
+    m = re.match(r"\d+\.(\d{4})(\d\d)(\d\d)", reported or "")
+    return datetime.date(*map(int, m.groups())) if m else None
+
+
+def expand_versions(values, cache, max_age=DAY):
+    """The git_annex axis with `all` (every release PyPI has, the list cached for
+    `max_age` seconds) and ranges `FIRST..LAST` (the releases between them, both
+    included) spelled out, in release order; explicit versions and `system` stay.
+    Raises VersionError."""
+    if not any(v == ALL or RANGE in v for v in values):
+        return list(values)
+    known = known_versions(cache, max_age=max_age)
+    if known is None:
+        raise VersionError(
+            f"config key 'git_annex': {values}: cannot list PyPI's git-annex releases "
+            "(the package index cannot be reached and no list is cached)")
+    known = sorted(known, key=version_key)
+    out = []
+    for value in values:
+        if value == ALL:
+            out += known
+        elif RANGE in value:
+            first, last = value.split(RANGE)
+            for end in (first, last):
+                if end not in known:
+                    raise VersionError(
+                        f"config key 'git_annex': {value}: {end} is not a version of PyPI's git-annex package")
+            out += [v for v in known if version_key(first) <= version_key(v) <= version_key(last)]
+        else:
+            out.append(value)
+    return list(dict.fromkeys(out))
 
 
 def installed(cache, version):
@@ -114,13 +167,57 @@ def _locked(path):
         yield
 
 
-def install(version, cache, roots):
+def _on_path(path_value, exclude):
+    for directory in path_value.split(os.pathsep):
+        candidate = Path(directory or ".") / "git-annex"
+        if Path(directory).resolve() not in exclude and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def resolve_system(setting, exclude, environ=os.environ):
+    """The site's git-annex, as a dict (path, reported version, where it came from):
+    `setting` empty: the first on PATH outside this workflow's own environment
+    (`exclude`: directories, e.g. the venv's bin, whose git-annex is not the site's);
+    `module:NAME`: what `module load NAME` puts on PATH; else a path to git-annex (or
+    its directory). Raises VersionError (one line) if there is none."""
+    exclude = {Path(d).resolve() for d in exclude}
+    if not setting:
+        path, source = _on_path(environ.get("PATH", ""), exclude), "PATH"
+    elif setting.startswith("module:"):
+        name = setting.removeprefix("module:")
+        out = subprocess.run(["bash", "-lc", f"module load {name} >/dev/null 2>&1 && command -v git-annex"],
+                             capture_output=True, text=True, env=dict(environ))
+        path, source = (Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None,
+                        f"module {name}")
+    else:
+        path = Path(os.path.expanduser(setting))
+        path, source = (path / "git-annex" if path.is_dir() else path), "git_annex_system"
+    if path is None or not os.access(path, os.X_OK):
+        where = {"PATH": "on PATH outside this workflow's environment"}.get(source, f"from {source}")
+        raise VersionError(f"config key 'git_annex': system: no git-annex {where} "
+                           f"(install one, or set git_annex_system to its path or module:NAME)")
+    path = path.absolute()
+    out = subprocess.run([str(path), "version", "--raw"], capture_output=True, text=True)
+    return {"path": str(path), "reported": out.stdout.strip() or None, "source": f"{source}: {path}"}
+
+
+def install(version, cache, roots, system=None):
     """Install git-annex `version` from PyPI into `<cache>/<version>` unless it is
-    there already; return its manifest. `system` only describes the one on PATH."""
+    there already; return its manifest. For `system` (resolved by resolve_system), a
+    bin directory naming the site's git-annex, so that jobs put it first on PATH."""
     if version == SYSTEM:
-        reported = reported_version()
-        check(version, reported)
-        return {"version": version, "bin": None, "reported": reported}
+        if "error" in system:  # resolve_system found none when the run started
+            raise VersionError(system["error"])
+        prefix = Path(cache) / "system" / hashlib.sha1(system["path"].encode()).hexdigest()[:12]
+        safe_remove(prefix, roots)
+        (prefix / "bin").mkdir(parents=True)
+        for name in PROGRAMS:
+            (prefix / "bin" / name).symlink_to(system["path"])
+        manifest = {"version": version, "bin": str(prefix / "bin"), "source": system["source"]}
+        manifest["reported"] = reported_version(use(manifest, dict(os.environ)))
+        check(version, manifest["reported"])
+        return manifest
     prefix = Path(cache) / version
     with _locked(Path(cache) / f".{version}.lock"):
         if manifest := installed(cache, version):
@@ -138,11 +235,20 @@ def install(version, cache, roots):
         (prefix / "bin").mkdir()
         for name in PROGRAMS:
             (prefix / "bin" / name).symlink_to(binary)
-        manifest = {"version": version, "bin": str(prefix / "bin")}
+        manifest = {"version": version, "bin": str(prefix / "bin"), "source": "PyPI"}
         manifest["reported"] = reported_version(use(manifest, dict(os.environ)))
         check(version, manifest["reported"])
         (prefix / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         return manifest
+
+
+def program_dir(name, program, directory, roots):
+    """A fresh `directory` in which `name` is `program`, to put first on PATH."""
+    directory = Path(directory)
+    safe_remove(directory, roots)
+    directory.mkdir(parents=True)
+    (directory / name).symlink_to(Path(program).expanduser().absolute())
+    return directory
 
 
 def use(manifest, environ=os.environ):

@@ -1,0 +1,97 @@
+"""Decisions read from observed verdicts: the version map, the retry budget, transports."""
+
+from annex_race.decisions import (
+    retry_statements,
+    retry_table,
+    retry_window,
+    transport_statements,
+    transport_table,
+    version_statements,
+    version_table,
+)
+from annex_race.record import validate
+from annex_race.summary import records_table, scenario_summary
+from helpers import make_record
+
+
+def scenario(outcome="ok", **axes):
+    """Two clones of one scenario; with outcome="failed", the second one fails."""
+    sid = "_".join(f"{k}-{v}" for k, v in sorted(axes.items()))
+    reported = axes.get("git_annex", "10.20260115").replace("system", "10.20230126") + "-gabc"
+    return [
+        validate({**make_record(scenario=sid, clone=c, outcome=outcome if c else "ok",
+                                failures=["transfer already in progress"]),
+                  **axes, "git_annex_version": reported,
+                  "git_annex_source": "PATH: /usr/bin/git-annex" if axes.get("git_annex") == "system" else "PyPI"})
+        for c in (0, 1)
+    ]
+
+
+def summarize(*scenarios):
+    return scenario_summary(records_table([r for s in scenarios for r in s]), max_skew=1.0)
+
+
+def test_the_version_map_names_the_observed_boundary_and_places_system():
+    summary = summarize(
+        scenario(git_annex="10.20251215", outcome="failed"),
+        scenario(git_annex="10.20260115", outcome="failed"),
+        scenario(git_annex="10.20260316"),
+        scenario(git_annex="10.20261026"),
+        scenario(git_annex="system"),
+        scenario(git_annex="10.20260316", storage_sibling="on"),  # a configuration without failure
+    )
+    table = version_table(summary)
+    assert list(table["version"]) == ["system", "10.20251215", "10.20260115", "10.20260316", "10.20261026"]
+    assert list(table["status"]) == ["fixed", "affected", "affected", "fixed", "fixed"]
+    text = "\n".join(version_statements(table))
+    assert "Last affected release as observed: 10.20260115 (released 2026-01-15)." in text
+    assert "First fixed release as observed: 10.20260316 (released 2026-03-16); no release between them was tried." in text
+    assert ("`system` (10.20230126-gabc, PATH: /usr/bin/git-annex) is fixed: 1 PASS; released 2023-01-26 "
+            "— before the first affected release tried.") in text
+
+
+def test_the_retry_budget_names_the_smallest_that_passed():
+    assert retry_window(3, 1) == 3 and retry_window(12, 1) == 2047 and retry_window(1, 5) == 0
+    summary = summarize(
+        scenario(annex_retry=3, annex_retry_delay=1, outcome="failed"),
+        scenario(annex_retry=5, annex_retry_delay=1),
+        scenario(annex_retry=4, annex_retry_delay=2),
+    )
+    table = retry_table(summary)
+    assert list(table["window_s"]) == [3, 14, 15]
+    (line,) = retry_statements(table)
+    assert "the smallest budget that passed is annex.retry=4, annex.retrydelay=2 (retrying for 14 s)" in line
+
+
+def test_transports_compared():
+    summary = summarize(
+        scenario(transport="local", outcome="failed"), scenario(transport="ssh"),
+    )
+    (line,) = transport_statements(transport_table(summary))
+    assert "fails from a local-path origin and passes over ssh" in line
+
+
+def test_nothing_to_decide_when_an_axis_did_not_vary():
+    summary = summarize(scenario(), scenario(storage_sibling="on"))
+    assert version_table(summary).empty and retry_table(summary).empty and transport_table(summary).empty
+
+
+def test_check_names_the_cheapest_workaround_observed(monkeypatch):
+    from annex_race.decisions import site_check
+
+    def check_row(outcome="ok", get_s=8.0, **axes):
+        axes = {"git_annex": "system", "method": "annex-get", **axes}
+        return [validate({**make_record(scenario="_".join(map(str, axes.values())), clone=c, get_s=get_s,
+                                        outcome=outcome if c else "ok",
+                                        failures=["transfer already in progress, or unable to take transfer lock"]),
+                          **axes, "git_annex_version": "10.20260115-gabc", "git_annex_source": "PATH: /x"})
+                for c in (0, 1)]
+
+    summary = summarize(check_row(outcome="failed"),
+                        check_row(workaround="retry-backoff", get_s=23.0),
+                        check_row(storage_sibling="on", get_s=0.5))
+    (paragraph,) = site_check(summary)
+    assert paragraph.startswith("This site is affected: in local (ext4 → ext4), with git-annex "
+                                "10.20260115-gabc (PATH: /x), 1 of 2 concurrent gets of one 8M image")
+    assert "The cheapest workaround observed to work here: storage sibling (+0 s, 8 MiB more disk" in paragraph
+    assert "Also worked: retry-backoff (+15 s, 0 MiB more disk" in paragraph
