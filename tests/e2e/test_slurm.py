@@ -41,15 +41,15 @@ def _slurm_ready():
 pytestmark = pytest.mark.skipif(bool(_slurm_ready()), reason=_slurm_ready() or "")
 
 
-# six scenarios (three methods, with and without storage sibling): in lanes, side by side
-METHODS = ["method=[datalad-get, containers-run, annex-get]"]
+# six scenarios (three methods, with and without storage sibling), in three lanes
+METHODS = ["method=[datalad-get, containers-run, annex-get]", "lanes=3"]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    out = {}
+    out = {"workdirs": {}}
     for name, args in (("slurm", PROFILE), ("local", ["--cores", "2"])):
-        workdir = tmp_path_factory.mktemp(name)
+        workdir = out["workdirs"][name] = tmp_path_factory.mktemp(name)
         result = snakemake(workdir, *args, configfiles=TEST_CONFIG, config=METHODS)
         assert result.returncode == 0, result.stderr[-3000:]
         records, summary, _ = load_run(workdir)
@@ -58,8 +58,22 @@ def runs(tmp_path_factory):
     return out
 
 
+@pytest.fixture
+def workdir(runs):
+    """The SLURM run's working directory, with its datasets: the tests below run
+    scenarios of their own in it (their ids differ), and read only those."""
+    return runs["workdirs"]["slurm"]
+
+
+def own_records(workdir, **axes):
+    """The records of the scenarios with these axis values."""
+    return {s: rs for s, rs in load_run(workdir)[0].items()
+            if all(getattr(rs[0], k) == v for k, v in axes.items())}
+
+
 def test_each_clone_ran_as_its_own_slurm_job(runs):
     records = [r for rs in runs["slurm"].values() for r in rs]
+    assert len(runs["slurm"]) == 6
     assert len(records) == 12
     ids = [r.slurm_job_id for r in records]
     assert all(ids) and len(set(ids)) == len(ids)
@@ -93,13 +107,13 @@ def test_verdicts_equal_those_of_the_local_executor(runs):
 
 
 def test_on_slurm_the_scenarios_ran_in_lanes_side_by_side(runs):
-    """jobs: 16 in the profile, 2 clones a scenario: every scenario in a lane of its own,
-    all submitted at once, where one after another they would wait for each other."""
-    lanes = {rs[0].lane for rs in runs["slurm"].values()}
-    assert len(lanes) == 6
-    starts = sorted(min(r.t_clone_start for r in rs) for rs in runs["slurm"].values())
-    ends = sorted(max(r.t_record for r in rs) for rs in runs["slurm"].values())
-    assert starts[-1] < ends[0]  # the last scenario started before the first one ended
+    """Three lanes (LANES), 2 clones a scenario: scenarios of different lanes ran at the
+    same time, where one after another they would wait for each other."""
+    spans = [(min(r.t_clone_start for r in rs), max(r.t_record for r in rs), rs[0].lane)
+             for rs in runs["slurm"].values()]
+    assert {lane for *_, lane in spans} == {0, 1, 2}
+    at_once = max(sum(start <= t < end for start, end, _ in spans) for t, _, _ in spans)
+    assert at_once >= 2, spans
 
 
 def _sbatch_blocker():
@@ -118,18 +132,18 @@ def _sbatch_blocker():
     pytest.fail(f"blocker job {job} did not start")
 
 
-def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
+def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(workdir):
     """One sibling runs, the other waits in the SLURM queue: the first gives up after
     barrier_timeout, the late one sees that and does not count as concurrent either;
     both finish, and the scenario is INCONCLUSIVE, never PASS."""
-    config = ["storage_sibling=on", "barrier_timeout=10"]
-    cmd = snakemake_command(tmp_path, *PROFILE, configfiles=TEST_CONFIG, config=config)
+    config = ["storage_sibling=on", "barrier_timeout=10", "annex_retry=2"]
+    cmd = snakemake_command(workdir, *PROFILE, configfiles=TEST_CONFIG, config=config)
     blocker = _sbatch_blocker()
     try:
         run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         # free the CPU once the first sibling has given up, so the second can start
         deadline = time.time() + 600
-        while not list(tmp_path.glob("results/barriers/*/*/gave-up-*")) and time.time() < deadline:
+        while not list(workdir.glob("results/barriers/*retry-2_*/*/gave-up-*")) and time.time() < deadline:
             if run.poll() is not None:
                 break
             time.sleep(0.5)
@@ -137,8 +151,8 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(tmp_path):
         subprocess.run(["scancel", blocker])
     output, _ = run.communicate(timeout=600)
     assert run.returncode == 0, output[-3000:]
-    records, summary, _ = load_run(tmp_path)
-    (rs,) = records.values()
+    (rs,) = own_records(workdir, annex_retry=2).values()
+    summary = load_run(workdir)[1]
     assert sorted(r.barrier for r in rs) == ["sibling-gave-up", "timeout"]
     assert observed_verdict(rs) == "INCONCLUSIVE"
     assert "**INCONCLUSIVE** (not concurrent: barrier" in summary
@@ -150,11 +164,11 @@ def _start(workdir, *args, config=()):
                             start_new_session=True)
 
 
-def _slurm_job_in_get(workdir, run, timeout=600):
+def _slurm_job_in_get(workdir, run, scenario_part, timeout=600):
     """The SLURM job id of a clone job whose get is running."""
     deadline = time.time() + timeout
     while time.time() < deadline and run.poll() is None:
-        for log in Path(workdir, "results/logs/clone_and_get").glob("*/clone-*.log"):
+        for log in Path(workdir, "results/logs/clone_and_get").glob(f"*{scenario_part}*/clone-*.log"):
             last = log.read_text(errors="replace").rsplit(STARTED, 1)[-1]
             if "$ git annex get" in last:
                 return re.search(r"slurm_job_id=(\d+)", last).group(1), log
@@ -168,37 +182,37 @@ def _faults(workdir):
     return summary, table[table["reconstructed"]]
 
 
-def test_a_cancelled_clone_job_ends_the_run_and_is_recorded_as_cancelled(tmp_path):
+def test_a_cancelled_clone_job_ends_the_run_and_is_recorded_as_cancelled(workdir):
     """scancel of a running clone job: the run does not wait for it forever
     (annex_race.slurm_state_patch), and the summary says `cancelled`."""
-    run = _start(tmp_path, config=["storage_sibling=off"])
-    job, _ = _slurm_job_in_get(tmp_path, run)
+    run = _start(workdir, config=["storage_sibling=off", "n_clones=3"])
+    job, _ = _slurm_job_in_get(workdir, run, "_n-3_")
     subprocess.run(["scancel", job], check=True)
     output = run.communicate(timeout=300)[0]  # plugin 2.8.0 alone would still be waiting
     assert run.returncode != 0, output[-2000:]
-    summary, faults = _faults(tmp_path)
+    summary, faults = _faults(workdir)
     cancelled = faults[faults["slurm_job_id"].astype(str) == job]
     assert list(cancelled["cause"]) == ["cancelled"], faults
     assert "CANCELLED by 0" in cancelled["evidence"].iloc[0]
 
 
-def test_a_clone_job_over_its_time_limit_is_recorded_as_timeout(tmp_path):
+def test_a_clone_job_over_its_time_limit_is_recorded_as_timeout(workdir):
     """A get that outlasts the SLURM time limit (1 minute; 8 MiB at 64 KiB/s take 2)."""
-    run = _start(tmp_path, "--set-resources", "clone_and_get:runtime=1",
+    run = _start(workdir, "--set-resources", "clone_and_get:runtime=1",
                  config=["storage_sibling=off", "git_annex=10.20261026", "annex_bwlimit=64KiB"])
     output = run.communicate(timeout=600)[0]
     assert run.returncode != 0, output[-2000:]
-    _, faults = _faults(tmp_path)
+    _, faults = _faults(workdir)
     assert len(faults) == 2 and set(faults["cause"]) == {"timeout"}, faults
     assert all("TIMEOUT" in e for e in faults["evidence"])
 
 
-def test_eight_clones_as_eight_slurm_jobs_meet_at_the_barrier(tmp_path):
-    result = snakemake(tmp_path, *PROFILE, configfiles=TEST_CONFIG,
+def test_eight_clones_as_eight_slurm_jobs_meet_at_the_barrier(workdir):
+    result = snakemake(workdir, *PROFILE, configfiles=TEST_CONFIG,
                        config=["storage_sibling=off", "n_clones=8"])
     assert result.returncode == 0, result.stderr[-3000:]
-    records, summary, _ = load_run(tmp_path)
-    (rs,) = records.values()
+    (rs,) = own_records(workdir, n_clones=8).values()
+    summary = load_run(workdir)[1]
     assert sorted(r.clone for r in rs) == list(range(8))
     assert len({r.slurm_job_id for r in rs}) == 8
     assert get_start_skew(r.t_get_start for r in rs) <= 1.0
