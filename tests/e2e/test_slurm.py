@@ -120,7 +120,7 @@ def _sbatch_blocker():
     """Occupy all but one of the node's CPUs, so that only one sibling can start."""
     cpus = int(subprocess.run(["sinfo", "-h", "-o", "%c"], capture_output=True, text=True).stdout.split()[0])
     job = subprocess.run(
-        ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-c", str(cpus - 1), "--wrap", "sleep 600"],
+        ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-c", str(cpus - 1), "--output", "/dev/null", "--wrap", "sleep 600"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     for _ in range(100):
