@@ -99,8 +99,8 @@ def test_slurm_records_are_complete_and_concurrent(runs):
 
 def test_verdicts_equal_those_of_the_local_executor(runs):
     verdicts = {
-        name: {scenario: observed_verdict(rs) for scenario, rs in run.items()}
-        for name, run in runs.items()
+        name: {scenario: observed_verdict(rs) for scenario, rs in runs[name].items()}
+        for name in ("slurm", "local")
     }
     assert verdicts["slurm"] == verdicts["local"]
     assert sorted(verdicts["slurm"].values()) == ["FAIL"] * 3 + ["PASS"] * 3
