@@ -1,6 +1,7 @@
 """Running the workflow from tests: a real Snakemake on the real datasets."""
 
 import os
+import subprocess
 from pathlib import Path
 
 from annex_race.record import get_start_skew
@@ -26,9 +27,10 @@ def observed_verdict(records, max_skew=1.0):
     return "FAIL" if any(r.outcome != "ok" for r in records) else "PASS"
 
 
-def summary_rows(summary_md):
-    """The rows of the results table in results/summary.md, as {column: cell}."""
-    rows = [line for line in summary_md.splitlines() if line.startswith("| ") and "---" not in line]
+def summary_rows(summary_md, section="Results summary"):
+    """The rows of the first table under "## `section`" in a summary, as {column: cell}."""
+    text = summary_md.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     header = [c.strip() for c in rows[0].strip("|").split("|")]
     return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in rows[1:]]
 
@@ -82,3 +84,13 @@ def processes_of(workdir):
 def assert_sources_unharmed(summary_md):
     """Every e2e run checks its sources (integrity.check_sources): the summary says so."""
     assert "## Sources" in summary_md and "Unharmed: all" in summary_md, summary_md[-1500:]
+
+
+def stop(process, timeout=10):
+    """Stop a process a test started (SIGTERM, then SIGKILL) and reap it."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -9,6 +9,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from helpers import stop
+
 SSHD = Path("/usr/sbin/sshd")
 
 
@@ -63,9 +65,4 @@ def sshd(directory):
         wrapper.chmod(0o755)
         yield f"localhost:{port}", str(wrapper)
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop(daemon)

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Set up, start the services the tests need, and run the whole test suite.
-# As root, the filesystem lab's tools, openssh-server and Debian's git-annex are
-# installed and a single-node SLURM with accounting is brought up (and left
-# running); otherwise the tests that need them skip. Extra arguments go to pytest.
+# As root, the filesystem lab's tools, openssh-server, Debian's git-annex and
+# Chromium are installed and a single-node SLURM with accounting is brought up (and
+# left running); otherwise the tests that need them skip. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tools/setup.sh --dev
 if [[ $EUID -eq 0 ]]; then
     # the filesystem lab's tools (loop btrfs/XFS/ext4, FUSE), an sshd for the ssh
-    # transport, and Debian's git-annex: the "site's" one the system tests observe
+    # transport, Debian's git-annex (the "site's" one the system tests observe) and
+    # Chromium (the report is opened in it, headless)
     missing=()
-    for p in btrfs-progs xfsprogs e2fsprogs fuse3 openssh-server git-annex; do
+    for p in btrfs-progs xfsprogs e2fsprogs fuse3 openssh-server git-annex chromium; do
         dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
     done
     if ((${#missing[@]})); then

@@ -13,12 +13,10 @@ from helpers import assert_sources_unharmed, get_start_skew, load_run, observed_
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("local")
-    out = snakemake(workdir, "--cores", "2")
-    assert out.returncode == 0, out.stderr[-3000:]
-    return workdir, *load_run(workdir)
+@pytest.fixture
+def run(default_run):
+    """The default matrix's run (tests/conftest.py)."""
+    return default_run
 
 
 def test_every_expected_record_and_output_exists(run):

@@ -47,14 +47,14 @@ METHODS = ["method=[datalad-get, containers-run, annex-get]", "lanes=3"]
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    out = {"workdirs": {}}
+    out = {"workdirs": {}, "summaries": {}}
     for name, args in (("slurm", PROFILE), ("local", ["--cores", "2"])):
         workdir = out["workdirs"][name] = tmp_path_factory.mktemp(name)
         result = snakemake(workdir, *args, configfiles=TEST_CONFIG, config=METHODS)
         assert result.returncode == 0, result.stderr[-3000:]
         records, summary, _ = load_run(workdir)
         assert_sources_unharmed(summary)
-        out[name] = records
+        out[name], out["summaries"][name] = records, summary
     return out
 
 
@@ -78,6 +78,8 @@ def test_each_clone_ran_as_its_own_slurm_job(runs):
     ids = [r.slurm_job_id for r in records]
     assert all(ids) and len(set(ids)) == len(ids)
     assert all(r.slurm_node for r in records)
+    environment = runs["summaries"]["slurm"].split("## Environment", 1)[1]  # what a maintainer asks first
+    assert f"- SLURM: 12 clone jobs ({', '.join(sorted(ids))}) on nodes {records[0].slurm_node}" in environment
     sacct = subprocess.run(
         ["sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", ",".join(ids)],
         capture_output=True, text=True, check=True,

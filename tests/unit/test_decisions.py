@@ -63,6 +63,16 @@ def test_the_retry_budget_names_the_smallest_that_passed():
     assert "the smallest budget that passed is annex.retry=4, annex.retrydelay=2 (retrying for 14 s)" in line
 
 
+def test_retry_budgets_of_copies_that_differ_by_method_are_told_apart():
+    summary = summarize(*(scenario(method=m, annex_retry=r, outcome="failed" if r == 3 else "ok")
+                          for m in ("annex-get", "datalad-get") for r in (3, 12)))
+    table = retry_table(summary)
+    assert "method" in table.columns and "git_annex" not in table.columns
+    lines = retry_statements(table)
+    assert [line.split(" (about")[0] for line in lines] == [
+        "- Copies of 8M at 1MiB on local (method=annex-get)", "- Copies of 8M at 1MiB on local (method=datalad-get)"]
+
+
 def test_transports_compared():
     summary = summarize(
         scenario(transport="local", outcome="failed"), scenario(transport="ssh"),

@@ -3,6 +3,7 @@ import json
 import pandas as pd
 import pytest
 
+from annex_race.figures import plot_timeline
 from annex_race.record import validate
 from annex_race.summary import (
     FAIL,
@@ -13,8 +14,7 @@ from annex_race.summary import (
     scenario_summary,
     summary_markdown,
 )
-from annex_race.timeline import plot_timeline
-from helpers import RELEASE, make_record as record
+from helpers import RELEASE, make_record as record, summary_rows
 
 def summarize(records, max_skew=1.0):
     table = records_table([validate(r) for r in records])
@@ -72,8 +72,8 @@ def test_summary_markdown_has_one_row_per_scenario():
     records = [record(scenario=s, clone=c) for s in ("a", "b", "c") for c in (0, 1)]
     _, summary = summarize(records)
     text = summary_markdown(summary.reset_index())
-    rows = [line for line in text.splitlines() if line.startswith("| local | ria | local | off ")]
-    assert len(rows) == 3
+    assert [row["result"] for row in summary_rows(text)] == ["PASS"] * 3
+    assert "Every scenario: location=local, clone_from=ria, transport=local, storage_sibling=off" in text
     assert "3 PASS, 0 FAIL, 0 INCONCLUSIVE" in text
 
 
@@ -130,6 +130,28 @@ def test_findings_compare_a_fix_with_the_failing_runs_winner():
     assert "storage_sibling=on turned FAIL into PASS in 1 of 1 scenarios; slowest get 6.0 s, " \
            "1.50× the failing run's winner (4.0 s)" in text
     assert "- On local (ext4 → ext4) the content arrived by copy in 2 of 2 scenarios." in text
+
+
+def test_retry_backoff_is_a_remedy_although_it_sets_the_retry_budget():
+    """The workaround's scenario differs from the failing one in its retry axes too
+    (scenarios.express_workarounds): it still counts as that one change."""
+    backoff = [r | {"annex_retry": 12} for r in _scenario("b", "off", "old", "retry-backoff", "ok", get_s=20.0)]
+    _, summary = summarize(_scenario("a", "off", "old", "none", "failed") + backoff)
+    text = summary_markdown(summary.reset_index())
+    assert "workaround=retry-backoff turned FAIL into PASS in 1 of 1 scenarios; slowest get 20.0 s" in text
+
+
+def test_an_axis_that_decides_where_the_failure_can_show_is_named():
+    """A small image copies before the retries give up: its scenario passes where the
+    larger ones fail, and the findings say that the size decides."""
+    records = []
+    for sid, size, outcome in (("a", "16M", "failed"), ("b", "2M", "ok"), ("c", "4M", "failed")):
+        records += [r | {"image_size": size} for r in _scenario(sid, "off", "old", "none", outcome)]
+    records += _scenario("d", "on", "old", "none", "ok")
+    _, summary = summarize(records)
+    text = summary_markdown(summary.reset_index())
+    assert ("Where it can fail (storage_sibling=off), image_size decides: "
+            "2M: 0 of 1 FAIL, 4M: 1 of 1 FAIL, 16M: 1 of 1 FAIL.") in text
 
 
 def test_the_seed_table_stands_beside_the_observations_and_says_where_they_disagree():

@@ -27,7 +27,8 @@ try:
     from annex_race.rounds import open_round, scenario_round
     from annex_race.scenarios import AXES, check_table, normalize_axes, scenario_table
     from annex_race.slurm_state_patch import apply_slurm_state_patch
-    from annex_race.summary import collect_records, write_results
+    from annex_race.reporting import CARD
+    from annex_race.summary import OUTPUTS, collect_records, write_results
 except ModuleNotFoundError as e:
     raise WorkflowError(
         f"{e.msg}: set up with `bash tools/setup.sh` and activate .venv"
@@ -357,12 +358,6 @@ def summarize_failed_run():
     """After a run that failed: the summary of what there is, clones whose job died
     rebuilt from their logs (annex_race.faults). Its files are dated back to 1970, so
     that the next run, which redoes the incomplete scenarios, writes them anew."""
-    outputs = [
-        "results/results.tsv",
-        "results/summary.md",
-        "results/timeline.png",
-        "results/versions.png",
-    ]
     try:
         records = collect_records(get_expected_clones(), since=RUN_STARTED)
         rebuilt = [r for r in records if r.reconstructed]
@@ -377,13 +372,44 @@ def summarize_failed_run():
             "",
         ]
         write_results(
-            records, config["max_skew"], *outputs, notes=get_row_notes(), banner=banner
+            records,
+            config["max_skew"],
+            OUTPUTS,
+            config["heatmap"],
+            notes=get_row_notes(),
+            banner=banner,
+            configfiles=get_configfiles(),
         )
-        for path in outputs:
+        for path in OUTPUTS.values():
             os.utime(path, (0, 0))
-        logger.error(f"annex-race: what this run observed is in {outputs[1]}")
+        logger.error(f"annex-race: what this run observed is in {OUTPUTS['summary']}")
     except Exception as e:  # never hide the failure that brought us here
         logger.error(f"annex-race: could not summarize the failed run: {e}")
+
+
+def get_configfiles():
+    """The configuration files given on top of config/config.yaml (profiles' and
+    --configfile's), as the bug report's command, run in the checkout, must repeat
+    them: relative to the checkout where they are in it."""
+    checkout = Path(workflow.basedir).resolve()
+    files = [Path(f).resolve() for f in workflow.overwrite_configfiles]
+    return [
+        str(f.relative_to(checkout)) if f.is_relative_to(checkout) else str(f)
+        for f in files
+        if f != checkout / "config" / "config.yaml"
+    ]
+
+
+def get_card_labels(wildcards):
+    """The labels of a scenario card in the report (summarize_results): the axes a
+    reader sorts by, and the verdict (from the card's file name)."""
+    row = MATRIX.loc[wildcards.scenario]
+    return {
+        "git-annex": row["git_annex"],
+        "method": row["method"],
+        "workaround": row["workaround"],
+        "verdict": wildcards.verdict,
+    }
 
 
 def get_part(scenario):

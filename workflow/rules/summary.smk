@@ -1,16 +1,71 @@
-# Every clone record -> the results table, the per-scenario summary, the timeline.
+# Every clone record -> the results table, the summary, the bug report, one card per
+# scenario and the figures; all of them in `snakemake --report results/report.html`.
 
 
-# summarize the records: verdicts, causes, evidence, findings
+# summarize the records: verdicts, causes, evidence, findings, figures
 rule summarize_results:
     input:
         records=[clone["record"] for clone in get_expected_clones()],
         sources=get_source_checks("matrix"),
     output:
-        table="results/results.tsv",
-        summary="results/summary.md",
-        timeline="results/timeline.png",
-        versions="results/versions.png",
+        table=report(
+            OUTPUTS["table"],
+            caption="../report/results.rst",
+            category="Summary",
+            labels={"what": "results table (one row per clone)"},
+        ),
+        summary=OUTPUTS["summary"],
+        summary_html=report(
+            OUTPUTS["summary_html"],
+            caption="../report/summary.rst",
+            category="Summary",
+            labels={"what": "summary: verdicts, findings, evidence"},
+        ),
+        bug_report=OUTPUTS["bug_report"],
+        bug_report_html=report(
+            OUTPUTS["bug_report_html"],
+            caption="../report/bug-report.rst",
+            category="Summary",
+            labels={"what": "bug report, ready to paste"},
+        ),
+        scenarios=report(
+            directory(OUTPUTS["scenarios"]),
+            patterns=[CARD],
+            caption="../report/scenario.rst",
+            category="Scenarios in {location}",
+            subcategory="storage sibling {storage_sibling}",
+            labels=get_card_labels,
+        ),
+        timeline=report(
+            OUTPUTS["timeline"],
+            caption="../report/timeline.rst",
+            category="Figures",
+            labels={"figure": "timeline"},
+        ),
+        heatmap=report(
+            OUTPUTS["heatmap"],
+            caption="../report/heatmap.rst",
+            category="Figures",
+            labels={"figure": "verdict heatmap"},
+        ),
+        durations=report(
+            OUTPUTS["durations"],
+            caption="../report/durations.rst",
+            category="Figures",
+            labels={"figure": "get durations and attempts"},
+        ),
+        summary_table=report(
+            OUTPUTS["summary_table"],
+            caption="../report/summary-table.rst",
+            category="Figures",
+            labels={"figure": "summary table"},
+        ),
+        versions=report(
+            OUTPUTS["versions"],
+            caption="../report/versions.rst",
+            category="Figures",
+            labels={"figure": "git-annex version map"},
+        ),
     log:
         "results/logs/summarize_results.log",
     localrule: True
@@ -18,8 +73,10 @@ rule summarize_results:
         "../envs/annex-race.yaml"
     params:
         max_skew=config["max_skew"],
+        heatmap=config["heatmap"],
         notes=get_row_notes(),
         expected=get_expected_clones(),
+        configfiles=get_configfiles(),
     script:
         "../scripts/summarize-results.py"
 

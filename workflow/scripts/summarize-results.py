@@ -7,7 +7,9 @@ start_job(snakemake.log[0])
 write_results(
     collect_records(snakemake.params.expected),
     snakemake.params.max_skew,
-    *snakemake.output,
+    dict(snakemake.output.items()),
+    snakemake.params.heatmap,
     notes=snakemake.params.notes,
     sources=snakemake.input.sources,
+    configfiles=snakemake.params.configfiles,
 )

@@ -15,12 +15,35 @@ from .decisions import (
     version_table,
 )
 from .faults import read_or_rebuild
-from .figures import plot_version_map
+from .figures import (
+    labels,
+    natural_key,
+    ordered,
+    plot_durations,
+    plot_heatmap,
+    plot_summary_table,
+    plot_timeline,
+    plot_version_map,
+)
 from .record import FIELDS, LIST_FIELDS, ScenarioFields, get_start_skew, read_record
+from .reporting import bug_report, bug_report_html, environment, scenario_cards, summary_html
 from .scenarios import AXES
-from .timeline import plot_timeline
 
 PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
+# what a run reports (write_results), by the name rule summarize_results gives each
+OUTPUTS = {
+    "table": "results/results.tsv",
+    "summary": "results/summary.md",
+    "summary_html": "results/summary.html",
+    "bug_report": "results/bug-report.md",
+    "bug_report_html": "results/bug-report.html",
+    "scenarios": "results/scenarios",
+    "timeline": "results/timeline.png",
+    "heatmap": "results/heatmap.png",
+    "durations": "results/durations.png",
+    "summary_table": "results/summary-table.png",
+    "versions": "results/versions.png",
+}
 
 
 @dataclass
@@ -34,6 +57,7 @@ class ScenarioRow(ScenarioFields):
     evidence: str
     slowest_get_s: float
     winner_get_s: float | None  # the slowest get that succeeded
+    fastest_get_s: float | None  # the fastest get that succeeded: how long one copy takes
     prefetch_s: float | None
     median_get_s: float
     skew_ms: float | None
@@ -81,20 +105,31 @@ def sources_section(paths):
     return [*lines, ""]
 
 
-def write_results(records, max_skew, table_path, summary_path, timeline_path, versions_path,
-                  notes=None, banner=(), sources=()):
-    """The results table, the summary (with `banner` lines first, the check of the
-    sources last), the timeline and the version map."""
+def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), sources=(), configfiles=()):
+    """Everything a run reports, into `outputs` (a mapping of OUTPUTS to paths): the
+    results table; the summary (`banner` lines first, then the verdicts, the check of
+    the sources and the environment) and the bug report, as Markdown and HTML; one card
+    per scenario; the figures. `heatmap`: the two axes it maps ({x, y});
+    `configfiles`: the run's, for the bug report's command."""
     table = records_table(records)
     summary = scenario_summary(table, max_skew)
-    table.to_csv(table_path, sep="\t", index=False)
-    text = summary_markdown(summary, notes=notes) + "\n".join(sources_section(sources))
+    table.to_csv(outputs["table"], sep="\t", index=False)
+    env = environment(table)
+    text = summary_markdown(summary, notes=notes) + "\n".join([*sources_section(sources), *env])
     if banner:
         head, rest = text.split("\n", 1)
         text = "\n".join([head, "", *banner, rest])
-    Path(summary_path).write_text(text)
-    plot_timeline(table, timeline_path, summary)
-    plot_version_map(version_table(summary), versions_path)
+    Path(outputs["summary"]).write_text(text)
+    summary_html(text, outputs["summary_html"])
+    report = bug_report(summary, table, findings(summary), env, configfiles)
+    Path(outputs["bug_report"]).write_text(report)
+    bug_report_html(report, outputs["bug_report_html"])
+    scenario_cards(table, summary, outputs["scenarios"], labels(summary))
+    plot_timeline(table, outputs["timeline"], summary)
+    plot_heatmap(summary, heatmap["x"], heatmap["y"], outputs["heatmap"])
+    plot_durations(table, summary, outputs["durations"])
+    plot_summary_table(summary, outputs["summary_table"])
+    plot_version_map(version_table(summary), outputs["versions"])
     return summary
 
 
@@ -155,6 +190,7 @@ def scenario_summary(table, max_skew, axes=AXES):
                 evidence=" / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
                 slowest_get_s=group["get_s"].max(),
                 winner_get_s=ok["get_s"].max() if len(ok) else None,
+                fastest_get_s=ok["get_s"].min() if len(ok) else None,
                 prefetch_s=group["prefetch_seconds"].max(),
                 median_get_s=group["get_s"].median(),
                 skew_ms=None if skew is None else 1000 * skew,
@@ -225,25 +261,27 @@ def decision_sections(summary):
     """The version map, the retry budget and the transports, where the run tried more
     than one of them (decisions.py)."""
     lines = []
-    for title, table, statements, columns in (
-        ("git-annex versions", version_table(summary), version_statements,
-         ["version", "reported", "source", "released", "scenarios", "observed", "status"]),
-        ("Retry budget", retry_table(summary), retry_statements,
-         ["image_size", "annex_bwlimit", "location", "annex_retry", "annex_retry_delay", "window_s",
-          "verdict", "winner_get_s", "slowest_get_s"]),
-        ("Transport", transport_table(summary), transport_statements,
-         ["git_annex", "transport", "verdict", "cause", "method", "location", "image_size"]),
+    for title, table, statements in (
+        ("git-annex versions", version_table(summary), version_statements),
+        ("Retry budget", retry_table(summary), retry_statements),
+        ("Transport", transport_table(summary), transport_statements),
     ):
-        if not table.empty:
-            lines += [f"## {title}", "", markdown_table(table[columns]), "", *statements(table), ""]
+        if not table.empty:  # each table holds the columns it shows ("copy" only groups)
+            shown = markdown_table(table.drop(columns="copy", errors="ignore"))
+            lines += [f"## {title}", "", shown, "", *statements(table), ""]
     return lines
 
 
 def summary_markdown(summary, axes=AXES, notes=None):
-    """The seed notes' "Results summary" table, one row per scenario; `notes` (the
-    explicit rows' notes by scenario) add the reference table beside it."""
-    shown = summary.assign(result=_results(summary))
-    columns = [*axes, "result", "cause", "first_failure", "median_get_s", "skew_ms", "arrival",
+    """The summary: the findings first; the seed notes' "Results summary" table, one
+    row per scenario (its verdict first, then the axes that vary in the run); the
+    version, retry and transport decisions; the evidence. `notes` (the explicit rows'
+    notes by scenario) add the reference table."""
+    shown = summary.set_index("scenario", drop=False).loc[ordered(summary)]
+    shown = shown.assign(result=_results(shown))
+    varying = [a for a in axes if summary[a].astype(str).nunique() > 1]
+    common = [f"{a}={summary[a].iloc[0]}" for a in axes if a not in varying]
+    columns = ["result", "cause", *varying, "first_failure", "median_get_s", "skew_ms", "arrival",
                "git_annex_run", "fs_source", "fs_clone"]
     counts = summary["verdict"].value_counts()
     head = ", ".join(f"{counts.get(v, 0)} {v}" for v in (PASS, FAIL, INCONCLUSIVE))
@@ -253,8 +291,14 @@ def summary_markdown(summary, axes=AXES, notes=None):
             "",
             f"{len(summary)} scenarios: {head}.",
             "",
+            "## Findings",
+            "",
+            *findings(summary, axes),
+            "",
             *seed_table(summary, notes or {}),
             "## Results summary",
+            "",
+            f"Every scenario: {', '.join(common)}." if common else "",
             "",
             markdown_table(shown[columns]),
             "",
@@ -262,14 +306,14 @@ def summary_markdown(summary, axes=AXES, notes=None):
             "## Evidence",
             "",
             *(
-                f"- `{row.scenario}`: {row.cause}: {row.evidence}"
-                for row in summary.itertuples()
-                if row.verdict == FAIL
+                [
+                    f"- `{row.scenario}`: {row.cause}: {row.evidence}"
+                    for row in summary.itertuples()
+                    if row.verdict == FAIL
+                ]
+                or ["None: no scenario failed."]
             ),
             "",
-            "## Findings",
-            "",
-            *findings(summary, axes),
             "",
         ]
     )
@@ -289,19 +333,25 @@ def necessary_conditions(summary, axes=AXES):
     }
 
 
+# the axes a workaround sets itself: retry-backoff is a retry budget (scenarios.express_workarounds)
+SET_BY = {"retry-backoff": ("annex_retry", "annex_retry_delay")}
+
+
 def remedies(summary, axes=AXES):
     """For each failing scenario and each remedy axis: the scenario that differs only
-    in that axis, its verdict and slowest get. Rows: axis, value, failing, fixed, times."""
-    by_params = summary.set_index(list(axes))
+    in that axis (and the axes that value sets itself, SET_BY), its verdict and slowest
+    get. Rows: axis, value, failing, fixed, times."""
     rows = []
     for failing in summary[summary["verdict"] == FAIL].itertuples():
         for axis in REMEDIES:
             for value in summary[axis].unique():
                 if value == getattr(failing, axis):
                     continue
-                key = tuple(value if a == axis else getattr(failing, a) for a in axes)
-                if key in by_params.index:
-                    other = by_params.loc[[key]].iloc[0]
+                same = [a for a in axes if a != axis and a not in SET_BY.get(value, ())]
+                match = summary[(summary[axis] == value)
+                                & (summary[same] == pd.Series({a: getattr(failing, a) for a in same})).all(axis=1)]
+                if len(match):
+                    other = match.iloc[0]
                     rows.append({
                         "axis": axis, "value": value, "failing": failing.scenario,
                         "fixed": other["verdict"] == PASS,
@@ -328,6 +378,7 @@ def findings(summary, axes=AXES):
         others = summary[summary[axis] != value]
         if len(others) and (others["verdict"] == PASS).all():
             lines.append(f"- Every scenario with another {axis} ({', '.join(map(str, others[axis].unique()))}) PASSES.")
+    lines += deciding_axes(summary, conditions, axes)
     for (axis, value), rows in remedies(summary, axes).groupby(["axis", "value"], sort=False):
         fixed = rows[rows["fixed"]]
         cost = ""
@@ -340,6 +391,25 @@ def findings(summary, axes=AXES):
             cost += f", after one setup transfer of {fixed['setup_s'].max():.1f} s"
         lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
     return lines + arrival_findings(summary)
+
+
+def deciding_axes(summary, conditions, axes=AXES):
+    """Axes whose value decides the verdict where the failure can show (the scenarios
+    with every necessary condition): some values never FAIL there, others do; e.g.
+    the image size, when a small image copies faster than the retries give up."""
+    within = summary[(summary[list(conditions)] == pd.Series(conditions)).all(axis=1)] if conditions else summary
+    lines = []
+    for axis in axes:
+        if axis in conditions or within[axis].astype(str).nunique() < 2:
+            continue
+        counts = {value: ((rows["verdict"] == FAIL).sum(), len(rows))
+                  for value, rows in within.groupby(axis, sort=False)}
+        if any(f == 0 for f, _ in counts.values()) and any(f for f, _ in counts.values()):
+            values = sorted(counts, key=natural_key)
+            lines.append(f"- Where it can fail ({', '.join(f'{a}={v}' for a, v in conditions.items())}), "
+                         f"{axis} decides: " + ", ".join(f"{v}: {counts[v][0]} of {counts[v][1]} FAIL"
+                                                        for v in values) + ".")
+    return lines
 
 
 def arrival_findings(summary):

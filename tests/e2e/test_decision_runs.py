@@ -22,7 +22,7 @@ def test_a_version_range_across_the_fix_gives_the_observed_boundary(tmp_path):
         "10.20251114", "10.20251215", "10.20260213", "10.20260316"]
     verdicts = {rs[0].git_annex: observed_verdict(rs) for rs in records.values()}
     section = summary.split("## git-annex versions", 1)[1].split("\n## ", 1)[0]
-    rows = {r["version"]: r for r in summary_rows(section)}
+    rows = {r["version"]: r for r in summary_rows(summary, "git-annex versions")}
     assert {v: r["status"] for v, r in rows.items()} == {
         v: {"FAIL": "affected", "PASS": "fixed"}[verdict] for v, verdict in verdicts.items()}
     affected = sorted(v for v, verdict in verdicts.items() if verdict == "FAIL")
@@ -41,7 +41,7 @@ def test_a_retry_budget_sweep_names_the_smallest_budget_that_passed(tmp_path):
     records, summary, _ = load_run(tmp_path)
     assert len(records) == 4
     section = summary.split("## Retry budget", 1)[1].split("\n## ", 1)[0]
-    rows = summary_rows(section)
+    rows = summary_rows(summary, "Retry budget")
     assert [float(r["window_s"]) for r in rows] == [1.0, 2.0, 15.0, 30.0]
     passed = [r for r in rows if r["verdict"] == "PASS"]
     if passed:  # whichever passed, the smallest of them is named

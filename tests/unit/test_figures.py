@@ -1,0 +1,66 @@
+"""The figures for a small and a large run: legible, non-trivial images of the
+expected size, drawn from records as the workflow writes them."""
+
+import pytest
+from PIL import Image
+
+from annex_race.figures import DPI, OUTCOME_COLOURS, labels, timeline_layout
+from annex_race.record import validate
+from annex_race.summary import OUTPUTS, records_table, scenario_summary, write_results
+from helpers import make_record
+
+AFFECTED, FIXED = "10.20260115", "10.20261026"
+FIGURES = ["timeline", "heatmap", "durations", "summary_table", "versions"]
+
+
+def rgb(hex_colour):
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def run_of(n):
+    """Records of n scenarios (2 clones each) over storage sibling, method, git-annex
+    and image size; without a storage sibling the affected version fails."""
+    records = []
+    for i in range(n):
+        ss, method = ("off", "on")[i % 2], ("annex-get", "datalad-get", "containers-run")[i // 2 % 3]
+        version, size = (AFFECTED, FIXED)[i // 6 % 2], f"{2 ** (i // 12)}M"
+        fails = ss == "off" and version == AFFECTED
+        for clone in (0, 1):
+            r = make_record(scenario=f"s{i:02d}", clone=clone, outcome="failed" if fails and clone else "ok",
+                            get_s=3.0 if fails and clone else 8.0,
+                            failures=["transfer already in progress, or unable to take transfer lock"])
+            r |= {"storage_sibling": ss, "method": method, "git_annex": version, "image_size": size,
+                  "git_annex_version": f"{version}-gabc"}
+            records.append(validate(r))
+    return records
+
+
+@pytest.mark.parametrize("n", [2, 48])
+def test_figures_of_a_small_and_a_large_run(tmp_path, n):
+    records = run_of(n)
+    outputs = {k: str(tmp_path / v.split("/", 1)[1]) for k, v in OUTPUTS.items()}
+    write_results(records, 1.0, outputs, {"x": "git_annex", "y": "storage_sibling"})
+    for name in FIGURES:
+        image = Image.open(outputs[name])
+        assert image.format == "PNG", name
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert len(colours) > 50, name  # drawn, not blank
+    columns, per_column, (width, height) = timeline_layout(n)
+    timeline = Image.open(outputs["timeline"])
+    assert timeline.size == (round(width * DPI), round(height * DPI))
+    assert columns == (1 if n <= 20 else 3) and per_column <= 20
+    assert timeline.size[1] / per_column >= 40  # pixels per scenario row: legible
+    drawn = {c: k for k, c in timeline.convert("RGB").getcolors(1 << 20)}
+    for outcome in ("ok", "failed"):  # the gets are drawn, in their outcome's colour
+        assert drawn.get(rgb(OUTCOME_COLOURS[outcome]), 0) > 100 * n, outcome
+    durations = Image.open(outputs["durations"])
+    assert durations.size[1] >= 0.3 * per_column * DPI and durations.size[0] >= 9 * columns * DPI
+
+
+def test_labels_name_only_the_axes_that_vary():
+    records = run_of(48)
+    summary = scenario_summary(records_table(records), 1.0)
+    names = labels(summary)
+    assert names["s00"] == "sibling off · annex-get · 1M · git-annex 10.20260115"
+    assert len(set(names.values())) == 48
+    assert all("at local" not in name for name in names.values())
