@@ -4,7 +4,7 @@ expected size, drawn from records as the workflow writes them."""
 import pytest
 from PIL import Image
 
-from annex_race.figures import DPI, OUTCOME_COLOURS, labels, timeline_layout
+from annex_race.figures import DPI, OUTCOME_COLOURS, labels, timeline_layout, wrapped
 from annex_race.record import validate
 from annex_race.summary import OUTPUTS, records_table, scenario_summary, write_results
 from helpers import make_record
@@ -55,6 +55,9 @@ def test_figures_of_a_small_and_a_large_run(tmp_path, n):
         assert drawn.get(rgb(OUTCOME_COLOURS[outcome]), 0) > 100 * n, outcome
     durations = Image.open(outputs["durations"])
     assert durations.size[1] >= 0.3 * per_column * DPI and durations.size[0] >= 9 * columns * DPI
+    for image in (timeline, durations):  # the labels are inside the image, not cut at its edge
+        edge = image.convert("RGB").crop((0, 0, 2, image.size[1]))
+        assert len(edge.getcolors()) == 1, image.filename
 
 
 def test_labels_name_only_the_axes_that_vary():
@@ -64,3 +67,11 @@ def test_labels_name_only_the_axes_that_vary():
     assert names["s00"] == "sibling off · annex-get · 1M · git-annex 10.20260115"
     assert len(set(names.values())) == 48
     assert all("at local" not in name for name in names.values())
+
+
+def test_long_labels_break_at_their_separators():
+    label = "sibling off · containers-run · retry 12 · git-annex 10.20260115 · workaround retry-backoff"
+    assert wrapped(label) == ("sibling off · containers-run · retry 12\n"
+                              "git-annex 10.20260115 · workaround retry-backoff")
+    assert wrapped("sibling off · annex-get") == "sibling off · annex-get"
+    assert wrapped("x" * 60) == "x" * 60  # one part is never split

@@ -46,6 +46,19 @@ def labels(summary):
             for row in summary.itertuples()}
 
 
+def wrapped(label, width=48):
+    """A label broken at its ` · ` separators into lines of about `width` characters,
+    so that long labels leave room for the plot."""
+    lines = [""]
+    for part in label.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines[-1] else part
+        if len(joined) > width and lines[-1]:
+            lines.append(part)
+        else:
+            lines[-1] = joined
+    return "\n".join(lines)
+
+
 def natural_key(value):
     """Sort key: numbers inside a value by their size (2M before 16M)."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(value))]
@@ -87,7 +100,8 @@ def plot_timeline(table, path, summary):
     verdicts = dict(zip(summary["scenario"], summary["verdict"]))
     scenarios = ordered(summary)
     ncols, per_col, size = timeline_layout(len(scenarios))
-    fig, axes = plt.subplots(1, ncols, figsize=size, squeeze=False, sharex=True)  # one time scale
+    fig, axes = plt.subplots(1, ncols, figsize=size, squeeze=False, sharex=True,  # one time scale
+                             layout="constrained")  # room for the labels, whatever their length
     for col, ax in enumerate(axes[0]):
         chunk = scenarios[col * per_col:(col + 1) * per_col]
         for y, scenario in enumerate(chunk):
@@ -109,7 +123,7 @@ def plot_timeline(table, path, summary):
                         color="grey" if row.attempt_starts_inferred else "black")
                 ax.plot([t - zero for t in failed], [mid] * len(failed), "x", ms=max(3, 12 / n), mew=1,
                         color="black")
-        ax.set_yticks(range(len(chunk)), [names[s] for s in chunk], fontsize=7)
+        ax.set_yticks(range(len(chunk)), [wrapped(names[s]) for s in chunk], fontsize=7)
         for tick, scenario in zip(ax.get_yticklabels(), chunk):
             tick.set_color(VERDICT_COLOURS.get(verdicts.get(scenario), "black"))
         ax.set_ylim(len(chunk) - 0.5, -0.6)
@@ -122,9 +136,8 @@ def plot_timeline(table, path, summary):
         Line2D([], [], color="black", marker="|", ls="", ms=10, mew=1.5, label="attempt starts"),
         Line2D([], [], color="grey", marker="|", ls="", ms=10, mew=1.5, label="… from the retry schedule"),
         Line2D([], [], color="black", marker="x", ls="", ms=6, mew=1, label="attempt failed"),
-    ], loc="lower center", ncols=6, fontsize=7, frameon=False)
+    ], loc="outside lower center", ncols=6, fontsize=7, frameon=False)
     fig.suptitle("Concurrent gets, one row per scenario (label colour: verdict)", fontsize=11)
-    fig.tight_layout(rect=(0, 0.35 / size[1], 1, 1))  # room for the legend below
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
 
@@ -169,7 +182,7 @@ def plot_durations(table, summary, path):
     names = labels(summary)
     order = ordered(summary)
     data = table.assign(
-        label=table["scenario"].map(names),
+        label=table["scenario"].map(lambda s: wrapped(names[s]) if s in names else None),
         get_seconds=table["t_get_end"] - table["t_get_start"],
         attempts_made=table["attempt_starts"].map(lambda s: len(json.loads(s))),
     ).dropna(subset=["label"])
@@ -179,7 +192,7 @@ def plot_durations(table, summary, path):
     top_attempts = max(int(data["attempts_made"].max()), 1) if len(data) else 1
     top_seconds = max(float(data["get_seconds"].max()), 1.0) if data["get_seconds"].notna().any() else 1.0
     for col, panel in enumerate(panels):
-        chunk = [names[s] for s in order[col * per_col:(col + 1) * per_col]]
+        chunk = [wrapped(names[s]) for s in order[col * per_col:(col + 1) * per_col]]
         rows = data[data["label"].isin(chunk)]
         left, right = panel.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 1]})
         for ax, column, title in ((left, "get_seconds", "get duration (s)"), (right, "attempts_made", "attempts")):
