@@ -10,6 +10,7 @@ from annex_race.summary import (
     INCONCLUSIVE,
     PASS,
     SUMMARY_COLUMNS,
+    markdown_table,
     records_table,
     scenario_summary,
     summary_markdown,
@@ -164,3 +165,8 @@ def test_the_seed_table_stands_beside_the_observations_and_says_where_they_disag
     assert "| RIA, no sibling | cluster (local) | FAIL | **FAIL** (1 of 2 failed) | transfer-lock | copy |" in text
     assert "- **RIA + sibling** (cluster (local)): the seed says FAIL, observed PASS." in text
     assert "agrees with the seed" not in text
+
+
+def test_markdown_tables_print_settings_as_given_and_measurements_to_the_hundredth():
+    frame = pd.DataFrame({"annex_retry_delay": [1.0, 2.0], "get_s": [8.304, None], "cause": ["a|b", ""]})
+    assert markdown_table(frame).splitlines()[2:] == ["| 1 | 8.30 | a\\|b |", "| 2 |  |  |"]

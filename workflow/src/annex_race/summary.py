@@ -204,18 +204,24 @@ def scenario_summary(table, max_skew, axes=AXES):
     return pd.DataFrame([asdict(r) for r in rows], columns=SUMMARY_COLUMNS)
 
 
-def _cell(value):
+def _cell(value, whole=False):
     if isinstance(value, float):
-        return "" if pd.isna(value) else f"{value:.2f}"
+        return "" if pd.isna(value) else f"{value:.0f}" if whole else f"{value:.2f}"
     return str(value).replace("|", "\\|")
 
 
 def markdown_table(frame):
+    """A Markdown table; a column of whole numbers (a setting, a window) without decimals."""
+    whole = [
+        pd.api.types.is_float_dtype(frame[c]) and bool((frame[c].dropna() % 1 == 0).all()) for c in frame.columns
+    ]
     lines = [
         "| " + " | ".join(frame.columns) + " |",
         "|" + "---|" * len(frame.columns),
     ]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(_cell(v, w) for v, w in zip(row, whole)) + " |" for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
