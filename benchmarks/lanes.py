@@ -9,10 +9,14 @@ Each variant runs in a fresh working directory (datasets made anew, git-annex fr
 the shared cache); both in one invocation, so the ratio compares like with like.
 Figures from the records: get-start skew (median, max), INCONCLUSIVE scenarios, and on
 SLURM the scheduling rounds: batches of clone jobs submitted together (sacct's
-Submit times; a gap of more than 2 s starts a new round).
+Submit times; a gap of more than 2 s starts a new round). Locally it also prints the
+CPU time each variant used (the workflow and every job it ran) and the bound it sets:
+on --cores 2 the lanes run cannot end sooner than its CPU time / 2.
+Working directories are removed afterwards unless --keep.
 """
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -20,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from annex_race.paths import safe_remove
 from annex_race.record import get_start_skew
 from annex_race.runs import read_run, run_snakemake
 from annex_race.summary import INCONCLUSIVE, records_table, scenario_summary
@@ -28,12 +33,25 @@ from annex_race.summary import INCONCLUSIVE, records_table, scenario_summary
 def run(label, lanes, args, config):
     workdir = Path(tempfile.mkdtemp(prefix=f"annex-race-lanes-{label}-"))
     executor = ["--profile", args.profile] if args.profile else ["--cores", "2"]
-    started = time.time()
+    started, cpu = time.time(), _children_cpu()
     out = run_snakemake(workdir, *executor, config=[*config, f"lanes={lanes}"], timeout=None)
-    wall = time.time() - started
+    wall, cpu = time.time() - started, _children_cpu() - cpu
     if out.returncode:
         sys.exit(f"{label}: the workflow failed\n{out.stderr[-3000:]}")
-    return workdir, wall
+    return workdir, wall, cpu
+
+
+def _children_cpu():
+    """CPU seconds (user + system) of the finished children: Snakemake and its jobs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def remove(workdir, keep):
+    if keep:
+        print(f"kept {workdir}")
+    else:
+        safe_remove(workdir, [workdir.parent])  # the benchmark's own temporary directory
 
 
 def figures(workdir):
@@ -73,6 +91,7 @@ def main():
     parser.add_argument("--disk", action="store_true",
                         help="instead: bytes written under source_root, 200 MiB image, lanes 1 and 2")
     parser.add_argument("--config", nargs="*", default=[], help="config overrides, as for snakemake")
+    parser.add_argument("--keep", action="store_true", help="keep the working directories")
     args = parser.parse_args()
 
     if args.disk:
@@ -81,8 +100,9 @@ def main():
                   "workaround=none", *args.config]
         sizes = {}
         for lanes in (1, 2):
-            workdir, _ = run(f"disk{lanes}", lanes, args, config)
+            workdir, _, _ = run(f"disk{lanes}", lanes, args, config)
             sizes[lanes] = bytes_under(workdir / "results" / "work" / "source")
+            remove(workdir, args.keep)
         image = 200 * 1024**2
         extra = sizes[2] - sizes[1]
         print(f"bytes under source_root, lanes = 1    {sizes[1]:>14,d}")
@@ -92,14 +112,19 @@ def main():
 
     results = {}
     for label, lanes in (("sequential", 1), ("lanes", args.lanes)):
-        workdir, wall = run(label, lanes, args, args.config)
-        results[label] = {"wall s": wall, **figures(workdir)}
+        workdir, wall, cpu = run(label, lanes, args, args.config)
+        results[label] = {"wall s": wall, "cpu s": cpu, **figures(workdir)}
+        remove(workdir, args.keep)
         print(f"{label:<11} lanes {results[label]['lanes used']:>2}  scenarios {results[label]['scenarios']:>3}  "
-              f"wall {wall:7.1f} s  skew median {results[label]['skew median ms']:6.1f} ms  "
+              f"wall {wall:7.1f} s  cpu {cpu:7.1f} s  skew median {results[label]['skew median ms']:6.1f} ms  "
               f"max {results[label]['skew max ms']:6.1f} ms  INCONCLUSIVE {results[label]['inconclusive']}",
               flush=True)
     seq, par = results["sequential"], results["lanes"]
     print(f"speed-up    {seq['wall s'] / par['wall s']:.2f}x (sequential wall / lanes wall)")
+    if not args.profile:  # on 2 cores, the lanes run cannot end before its CPU time / 2
+        floor = par["cpu s"] / 2
+        print(f"CPU bound   {floor:.1f} s on 2 cores (the lanes run's CPU time / 2): "
+              f"at most {seq['wall s'] / floor:.2f}x faster than sequential")
     same = seq["verdicts"] == par["verdicts"]
     print(f"verdicts    {'identical' if same else 'DIFFERENT'} in {len(seq['verdicts'])} scenarios")
     if seq["job ids"]:
