@@ -20,38 +20,28 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from annex_race.paths import safe_remove
 from annex_race.record import get_start_skew
-from annex_race.runs import read_run, run_snakemake
+from annex_race.runs import read_run, run_snakemake, temporary_workdir
 from annex_race.summary import INCONCLUSIVE, records_table, scenario_summary
 
 
-def run(label, lanes, args, config):
-    workdir = Path(tempfile.mkdtemp(prefix=f"annex-race-lanes-{label}-"))
+def run(workdir, label, lanes, args, config):
     executor = ["--profile", args.profile] if args.profile else ["--cores", "2"]
     started, cpu = time.time(), _children_cpu()
     out = run_snakemake(workdir, *executor, config=[*config, f"lanes={lanes}"], timeout=None)
     wall, cpu = time.time() - started, _children_cpu() - cpu
     if out.returncode:
         sys.exit(f"{label}: the workflow failed\n{out.stderr[-3000:]}")
-    return workdir, wall, cpu
+    return wall, cpu
 
 
 def _children_cpu():
     """CPU seconds (user + system) of the finished children: Snakemake and its jobs."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def remove(workdir, keep):
-    if keep:
-        print(f"kept {workdir}")
-    else:
-        safe_remove(workdir, [workdir.parent])  # the benchmark's own temporary directory
 
 
 def figures(workdir):
@@ -100,9 +90,9 @@ def main():
                   "workaround=none", *args.config]
         sizes = {}
         for lanes in (1, 2):
-            workdir, _, _ = run(f"disk{lanes}", lanes, args, config)
-            sizes[lanes] = bytes_under(workdir / "results" / "work" / "source")
-            remove(workdir, args.keep)
+            with temporary_workdir(f"annex-race-lanes-disk{lanes}-", args.keep) as workdir:
+                run(workdir, f"disk{lanes}", lanes, args, config)
+                sizes[lanes] = bytes_under(workdir / "results" / "work" / "source")
         image = 200 * 1024**2
         extra = sizes[2] - sizes[1]
         print(f"bytes under source_root, lanes = 1    {sizes[1]:>14,d}")
@@ -112,9 +102,9 @@ def main():
 
     results = {}
     for label, lanes in (("sequential", 1), ("lanes", args.lanes)):
-        workdir, wall, cpu = run(label, lanes, args, args.config)
-        results[label] = {"wall s": wall, "cpu s": cpu, **figures(workdir)}
-        remove(workdir, args.keep)
+        with temporary_workdir(f"annex-race-lanes-{label}-", args.keep) as workdir:
+            wall, cpu = run(workdir, label, lanes, args, args.config)
+            results[label] = {"wall s": wall, "cpu s": cpu, **figures(workdir)}
         print(f"{label:<11} lanes {results[label]['lanes used']:>2}  scenarios {results[label]['scenarios']:>3}  "
               f"wall {wall:7.1f} s  cpu {cpu:7.1f} s  skew median {results[label]['skew median ms']:6.1f} ms  "
               f"max {results[label]['skew max ms']:6.1f} ms  INCONCLUSIVE {results[label]['inconclusive']}",

@@ -13,12 +13,10 @@ outside the get (median), wall time per run (median), the fraction of clones tha
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from annex_race.record import get_start_skew
-from annex_race.runs import ROOT, read_run, run_snakemake
+from annex_race.runs import ROOT, read_run, run_snakemake, temporary_workdir
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 
@@ -28,29 +26,30 @@ def main():
     parser.add_argument("-n", type=int, nargs="+", default=[2, 4, 8, 16], help="n_clones to try")
     parser.add_argument("-k", type=int, default=3, help="runs per n (default 3)")
     parser.add_argument("--cores", default="16", help="--cores (default 16, as the local executor runs --cores + 5 jobs at once)")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="annex-race-load-"))
-    run_snakemake(workdir, "--cores", args.cores, "results/git-annex/10.20260115.json",
-                  configfiles=TEST_CONFIG, timeout=None)  # installs first: not part of the figures
-    print(f"{'n':>3} {'runs':>4} {'wall s':>7} {'skew median ms':>15} {'skew max ms':>12} "
-          f"{'overhead s':>11}   failed")
-    for n in args.n:
-        walls, skews, overhead, failed = [], [], [], 0
-        for k in range(args.k):
-            started = time.time()
-            out = run_snakemake(workdir, "--cores", args.cores, *(["--forcerun", "clone_and_get"] if k else []),
-                                configfiles=TEST_CONFIG, config=["storage_sibling=off", f"n_clones={n}"],
-                                timeout=None)
-            walls.append(time.time() - started)
-            if out.returncode:
-                sys.exit(f"n_clones={n}: the workflow failed\n{out.stderr[-3000:]}")
-            (rs,) = [rs for rs in read_run(workdir).values() if rs[0].n_clones == n]
-            skews.append(get_start_skew(r.t_get_start for r in rs))
-            overhead += [(r.t_clone_end - r.t_job_start) + (r.t_record - r.t_get_end) for r in rs]
-            failed += sum(r.outcome != "ok" for r in rs)
-        print(f"{n:>3} {args.k:>4} {statistics.median(walls):>7.1f} {1000 * statistics.median(skews):>15.1f} "
-              f"{1000 * max(skews):>12.1f} {statistics.median(overhead):>11.2f}   "
-              f"{failed}/{n * args.k} ({failed / (n * args.k):.0%})", flush=True)
+    with temporary_workdir("annex-race-load-", args.keep) as workdir:
+        run_snakemake(workdir, "--cores", args.cores, "results/git-annex/10.20260115.json",
+                      configfiles=TEST_CONFIG, timeout=None)  # installs first: not part of the figures
+        print(f"{'n':>3} {'runs':>4} {'wall s':>7} {'skew median ms':>15} {'skew max ms':>12} "
+              f"{'overhead s':>11}   failed")
+        for n in args.n:
+            walls, skews, overhead, failed = [], [], [], 0
+            for k in range(args.k):
+                started = time.time()
+                out = run_snakemake(workdir, "--cores", args.cores, *(["--forcerun", "clone_and_get"] if k else []),
+                                    configfiles=TEST_CONFIG, config=["storage_sibling=off", f"n_clones={n}"],
+                                    timeout=None)
+                walls.append(time.time() - started)
+                if out.returncode:
+                    sys.exit(f"n_clones={n}: the workflow failed\n{out.stderr[-3000:]}")
+                (rs,) = [rs for rs in read_run(workdir).values() if rs[0].n_clones == n]
+                skews.append(get_start_skew(r.t_get_start for r in rs))
+                overhead += [(r.t_clone_end - r.t_job_start) + (r.t_record - r.t_get_end) for r in rs]
+                failed += sum(r.outcome != "ok" for r in rs)
+            print(f"{n:>3} {args.k:>4} {statistics.median(walls):>7.1f} {1000 * statistics.median(skews):>15.1f} "
+                  f"{1000 * max(skews):>12.1f} {statistics.median(overhead):>11.2f}   "
+                  f"{failed}/{n * args.k} ({failed / (n * args.k):.0%})", flush=True)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ executor unless told otherwise) and prints figures from the records:
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from annex_race.record import get_start_skew
-from annex_race.runs import read_run, run_snakemake
+from annex_race.runs import read_run, run_snakemake, temporary_workdir
 
 
 def run_workflow(workdir, profile, config):
@@ -49,15 +48,17 @@ def main():
     parser.add_argument("--profile", help="Snakemake profile (default: local executor, --cores 2)")
     parser.add_argument("--config", nargs="*", default=[], help="config overrides, as for snakemake")
     parser.add_argument("--workdir", help="only read the records of an earlier run in this working directory")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory of the run")
     args = parser.parse_args()
 
     wall = None
     if args.workdir:
         workdir = Path(args.workdir)
+        scenarios, clones, skews, overhead, clone = figures(workdir)
     else:
-        workdir = Path(tempfile.mkdtemp(prefix="annex-race-bench-"))
-        wall = run_workflow(workdir, args.profile, args.config)
-    scenarios, clones, skews, overhead, clone = figures(workdir)
+        with temporary_workdir("annex-race-bench-", args.keep) as workdir:
+            wall = run_workflow(workdir, args.profile, args.config)
+            scenarios, clones, skews, overhead, clone = figures(workdir)
 
     ms = lambda xs, f: f"{1000 * f(xs):8.1f} ms"  # noqa: E731
     print(f"executor                 {args.profile or 'local (--cores 2)'}")

@@ -10,10 +10,8 @@ The datasets are made once; each repetition reruns only the scenario's clone job
 
 import argparse
 import sys
-import tempfile
-from pathlib import Path
 
-from annex_race.runs import read_run, run_snakemake
+from annex_race.runs import read_run, run_snakemake, temporary_workdir
 from annex_race.summary import records_table, scenario_summary
 
 DEFAULT = ["storage_sibling=off", "method=annex-get", "workaround=none"]
@@ -26,24 +24,24 @@ def main():
     parser.add_argument("--config", nargs="*", default=DEFAULT, help=f"the scenario (default: {' '.join(DEFAULT)})")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="annex-race-rate-"))
-    config = [*args.config, f"git_annex={args.git_annex}"]
-    verdicts = []
-    for i in range(args.k):
-        out = run_snakemake(workdir, "--cores", "2", *(["--forcerun", "clone_and_get"] if i else []),
-                            config=config, timeout=None)
-        if out.returncode:
-            sys.exit(f"run {i + 1} failed:\n{out.stderr[-3000:]}")
-        records = [r for rs in read_run(workdir).values() for r in rs]
-        summary = scenario_summary(records_table(records), max_skew=1.0)
-        if len(summary) != 1:
-            sys.exit(f"--config must select one scenario, it selected {len(summary)}")
-        verdicts.append(summary["verdict"].iloc[0])
-        print(f"run {i + 1:3d}: {verdicts[-1]:12s} {summary['cause'].iloc[0]}", flush=True)
-    failed = verdicts.count("FAIL")
-    print(f"\nscenario   {summary['scenario'].iloc[0]}")
-    print(f"failed     {failed} of {len(verdicts)} ({failed / len(verdicts):.0%})")
-    print(f"passed     {verdicts.count('PASS')}, inconclusive {verdicts.count('INCONCLUSIVE')}")
+    with temporary_workdir("annex-race-rate-", args.keep) as workdir:
+        config = [*args.config, f"git_annex={args.git_annex}"]
+        verdicts = []
+        for i in range(args.k):
+            out = run_snakemake(workdir, "--cores", "2", *(["--forcerun", "clone_and_get"] if i else []),
+                                config=config, timeout=None)
+            if out.returncode:
+                sys.exit(f"run {i + 1} failed:\n{out.stderr[-3000:]}")
+            records = [r for rs in read_run(workdir).values() for r in rs]
+            summary = scenario_summary(records_table(records), max_skew=1.0)
+            if len(summary) != 1:
+                sys.exit(f"--config must select one scenario, it selected {len(summary)}")
+            verdicts.append(summary["verdict"].iloc[0])
+            print(f"run {i + 1:3d}: {verdicts[-1]:12s} {summary['cause'].iloc[0]}", flush=True)
+        failed = verdicts.count("FAIL")
+        print(f"\nscenario   {summary['scenario'].iloc[0]}")
+        print(f"failed     {failed} of {len(verdicts)} ({failed / len(verdicts):.0%})")
+        print(f"passed     {verdicts.count('PASS')}, inconclusive {verdicts.count('INCONCLUSIVE')}")
 
 
 if __name__ == "__main__":

@@ -11,11 +11,10 @@ then reuse; each map runs the affected configuration (no storage sibling, plain
 
 import argparse
 import sys
-import tempfile
 import time
-from pathlib import Path
+from contextlib import ExitStack
 
-from annex_race.runs import ROOT, read_run, run_snakemake
+from annex_race.runs import ROOT, read_run, run_snakemake, temporary_workdir
 from annex_race.versions import expand_versions, known_versions
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
@@ -33,27 +32,29 @@ def timed(workdir, *args, config=()):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-all", action="store_true", help="map only the four releases")
+    parser.add_argument("--keep", action="store_true", help="keep the cache and the working directories")
     args = parser.parse_args()
-    cache = Path(tempfile.mkdtemp(prefix="annex-race-versions-cache-"))
-    config = [f"git_annex_cache={cache}", "storage_sibling=off"]
+    with ExitStack() as stack:
+        scratch = lambda prefix: stack.enter_context(temporary_workdir(prefix, args.keep))  # noqa: E731
+        cache = scratch("annex-race-versions-cache-")
+        config = [f"git_annex_cache={cache}", "storage_sibling=off"]
 
-    print(f"{'version':<20} {'first install s':>16} {'reuse s':>8}")
-    first, again = Path(tempfile.mkdtemp(prefix="annex-race-v1-")), Path(tempfile.mkdtemp(prefix="annex-race-v2-"))
-    for version in FOUR:
-        target = f"results/git-annex/{version}.json"
-        print(f"{version:<20} {timed(first, target, config=config):>16.1f} "
-              f"{timed(again, target, config=config):>8.1f}", flush=True)
+        print(f"{'version':<20} {'first install s':>16} {'reuse s':>8}")
+        first, again = scratch("annex-race-v1-"), scratch("annex-race-v2-")
+        for version in FOUR:
+            target = f"results/git-annex/{version}.json"
+            print(f"{version:<20} {timed(first, target, config=config):>16.1f} "
+                  f"{timed(again, target, config=config):>8.1f}", flush=True)
 
-    every = expand_versions(["all"], cache) if known_versions(cache) else []
-    for label, versions in (("4", FOUR), ("all", every)):
-        if label == "all" and (args.skip_all or not versions):
-            continue
-        workdir = Path(tempfile.mkdtemp(prefix=f"annex-race-map-{label}-"))
-        wall = timed(workdir, config=[*config, f"git_annex=[{', '.join(versions)}]"])
-        records = read_run(workdir)
-        print(f"map of {len(versions)} versions ({label}): wall {wall:.1f} s for {len(records)} scenarios "
-              f"(installs included where the cache lacked them)", flush=True)
-
+        every = expand_versions(["all"], cache) if known_versions(cache) else []
+        for label, versions in (("4", FOUR), ("all", every)):
+            if label == "all" and (args.skip_all or not versions):
+                continue
+            workdir = scratch(f"annex-race-map-{label}-")
+            wall = timed(workdir, config=[*config, f"git_annex=[{', '.join(versions)}]"])
+            records = read_run(workdir)
+            print(f"map of {len(versions)} versions ({label}): wall {wall:.1f} s for {len(records)} scenarios "
+                  f"(installs included where the cache lacked them)", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
-from helpers import stop
+from helpers import stop, stop_group
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
@@ -90,7 +90,8 @@ def open_page(url, width=1500, height=1000):
     profile = tempfile.mkdtemp(prefix="annex-race-chromium-")
     proc = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                              f"--window-size={width},{height}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # its helpers in one process group
     try:
         port_file = Path(profile, "DevToolsActivePort")
         deadline = time.time() + 60
@@ -111,6 +112,7 @@ def open_page(url, width=1500, height=1000):
             yield page
     finally:
         stop(proc)
+        stop_group(proc.pid)  # helpers that outlive the browser would write into its profile
         shutil.rmtree(profile, ignore_errors=True)
 
 

@@ -1,7 +1,9 @@
 """Running the workflow from tests: a real Snakemake on the real datasets."""
 
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 from annex_race.record import get_start_skew
@@ -94,3 +96,15 @@ def stop(process, timeout=10):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def stop_group(pgid, timeout=5):
+    """Kill what is left of the process group `pgid` (a test started its leader with
+    start_new_session) and wait until none of it is left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)

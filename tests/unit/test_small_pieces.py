@@ -8,6 +8,7 @@ import pytest
 from annex_race.datasets import parse_key, parse_size
 from annex_race.versions import VersionError, check, matches
 from annex_race.runner import git_config_env, run_logged
+from annex_race.runs import temporary_workdir
 
 
 @pytest.mark.parametrize(
@@ -95,3 +96,15 @@ def test_system_is_the_sites_git_annex_never_the_environments_own(tmp_path):
     assert resolve_system(str(ours), [ours], env)["reported"] == "10.20261026-gours"  # asked for by path
     with pytest.raises(VersionError, match="config key 'git_annex': system: no git-annex on PATH outside"):
         resolve_system("", [ours], {"PATH": str(ours)})
+
+
+def test_a_temporary_workdir_is_removed_read_only_trees_and_all_unless_kept():
+    with temporary_workdir("annex-race-test-") as workdir:
+        (workdir / "objects").mkdir()
+        (workdir / "objects" / "key").write_text("content")
+        (workdir / "objects").chmod(0o500)  # as git-annex leaves its objects
+    assert not workdir.exists()
+    with temporary_workdir("annex-race-test-", keep=True) as kept:
+        pass
+    assert kept.is_dir()
+    kept.rmdir()

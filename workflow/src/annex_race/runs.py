@@ -3,11 +3,14 @@
 
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from .paths import safe_remove
 from .record import read_record
 
 ROOT = Path(__file__).resolve().parents[3]  # the repository
@@ -29,6 +32,20 @@ def run_snakemake(workdir, *args, config=(), configfiles=(), timeout=1800, **kwa
     """Run the workflow and return the CompletedProcess (output captured as text)."""
     return subprocess.run(snakemake_command(workdir, *args, config=config, configfiles=configfiles),
                           capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+@contextmanager
+def temporary_workdir(prefix, keep=False):
+    """A fresh working directory (a benchmark's), removed afterwards through the
+    guarded delete, unless `keep`."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield workdir
+    finally:
+        if keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            safe_remove(workdir, [workdir.parent])
 
 
 def read_run(workdir):
