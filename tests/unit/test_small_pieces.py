@@ -16,6 +16,9 @@ from annex_race.runs import temporary_workdir
     [
         ("10.20260115", "10.20260115-g8356f2851c237ab197cd8dd12811c7566d1d4e0c", True),
         ("10.20260901.post1", "10.20260901-gabc", True),
+        ("10.20250605.post2", "10.20250606-gfb155b1e3e59", True),  # as PyPI ships it
+        ("10.20250605.post2", "10.20250604-gabc", False),
+        ("10.20250605", "10.20250606-gabc", False),
         ("10.20260115", "10.20261026-g351f69f", False),
         ("10.2026011", "10.20260115-gabc", False),
         ("system", "10.20261026-gabc", True),
@@ -24,6 +27,12 @@ from annex_race.runs import temporary_workdir
 )
 def test_version_matching(requested, reported, ok):
     assert matches(requested, reported) is ok
+
+
+def test_once_installed_only_the_version_the_install_reported_is_accepted():
+    check("10.20250605.post2", "10.20250606-gfb1", installed="10.20250606-gfb1")
+    with pytest.raises(VersionError, match="reports 10.20261026-gabc instead of 10.20250606-gfb1"):
+        check("10.20250605.post2", "10.20261026-gabc", installed="10.20250606-gfb1")
 
 
 def test_a_mismatch_is_an_error_naming_both():

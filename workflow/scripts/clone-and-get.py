@@ -55,6 +55,7 @@ record = clone_get(
     t_job_start=t_job_start,
     guard=guard,
     git_annex_source=git_annex.get("source", "PyPI"),
+    git_annex_reported=git_annex.get("reported"),
 )
 write_record(snakemake.output[0], record)
 if snakemake.params.ssh_command:

@@ -154,18 +154,20 @@ def slurm_info():
 
 def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barrier_dir,
               barrier_timeout, barrier_margin, log, roots, prefetch=None,
-              keep_clone=False, env=None, t_job_start=None, guard=None, git_annex_source=None):
+              keep_clone=False, env=None, t_job_start=None, guard=None, git_annex_source=None,
+              git_annex_reported=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
 
     `url`: what to clone (an input RIA store's URL, or source_ds's path); `key`: the
     image's annex key; `location`: the probe of the scenario's location (see
     locations.probe_location); `prefetch`: manifest of the prefetched image
-    (workaround prefetch), else None; `guard`: the job's guard.Guard, told each phase.
+    (workaround prefetch), else None; `guard`: the job's guard.Guard, told each phase;
+    `git_annex_reported`: the version its install reported, the only one accepted.
     """
     env = dict(os.environ if env is None else env)
     tell = guard.tell if guard else lambda *words: None
     tools = tool_versions(env)
-    versions.check(scenario["git_annex"], tools["git_annex_version"])
+    versions.check(scenario["git_annex"], tools["git_annex_version"], git_annex_reported)
     record = {
         **scenario,
         "clone": clone,

@@ -43,19 +43,27 @@ def reported_version(env=os.environ):
 def matches(requested, reported):
     """True if git-annex reporting `reported` is the requested PyPI version.
 
-    PyPI post-releases (10.20260901.post1) are rebuilds of the same git-annex
-    version, which reports itself as 10.20260901-g<commit>.
+    PyPI post-releases are rebuilds, of the same git-annex version or of a later
+    commit: 10.20260901.post1 reports 10.20260901-g<commit>, but 10.20250605.post2
+    ships 10.20250606. A post-release matches a report of its release or later.
     """
-    if requested == SYSTEM:
+    if requested == SYSTEM or reported is None:
         return reported is not None
-    base = re.sub(r"\.post\d+$", "", requested)
-    return reported is not None and re.match(rf"{re.escape(base)}(\D|$)", reported) is not None
+    base, post = re.subn(r"\.post\d+$", "", requested)
+    if re.match(rf"{re.escape(base)}(\D|$)", reported):
+        return True
+    found = re.match(r"\d+\.\d{8}", reported)
+    return bool(post and found and version_key(found.group()) >= version_key(base))
 
 
-def check(requested, reported):
-    if not matches(requested, reported):
+def check(requested, reported, installed=None):
+    """Refuse a git-annex that is not the one requested: once installed, exactly the
+    version its install reported (`installed`, from the manifest), so that no other
+    git-annex on PATH can stand in for it."""
+    if not (reported == installed if installed else matches(requested, reported)):
         raise VersionError(
             f"git_annex {requested}: git-annex reports {reported or 'nothing'} instead"
+            + (f" of {installed}" if installed else "")
         )
 
 
