@@ -10,9 +10,9 @@ from annex_race.record import get_start_skew
 from annex_race.runs import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
 
 
-def snakemake(workdir, *args, config=(), configfiles=(), timeout=1800):
+def snakemake(workdir, *args, config=(), configfiles=(), timeout=1800, **kwargs):
     """Run the workflow with `workdir` as its working directory (results/ go there)."""
-    return run_snakemake(workdir, *args, config=config, configfiles=configfiles, timeout=timeout)
+    return run_snakemake(workdir, *args, config=config, configfiles=configfiles, timeout=timeout, **kwargs)
 
 
 def load_run(workdir):

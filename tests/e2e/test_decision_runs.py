@@ -1,6 +1,8 @@
 """From reproduction to decision, observed: the version map, the retry budget and
 `snakemake check` ("is my site affected?")."""
 
+import os
+import sys
 from pathlib import Path
 
 from annex_race.runs import ROOT
@@ -9,6 +11,7 @@ from helpers import load_run, observed_verdict, snakemake, summary_rows
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 AFFECTED = "10.20260115"
+SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
 
 def test_a_version_range_across_the_fix_gives_the_observed_boundary(tmp_path):
@@ -69,7 +72,10 @@ def test_check_says_whether_this_site_is_affected(tmp_path):
             assert snakemake(tmp_path, "--cores", "2", f"results/git-annex/{AFFECTED}.json").returncode == 0
         config = [f"git_annex_system={installed(cache, AFFECTED)['bin']}/git-annex"]
         site = f"git-annex {AFFECTED}"
-    out = snakemake(tmp_path, "--cores", "2", "check", config=config)
+    # PATH as a login shell has it, this checkout's environment first: another virtual
+    # environment's git-annex ahead of Debian's would rightly be the site's
+    clean = os.pathsep.join([str(Path(sys.executable).parent), *SYSTEM_PATH])
+    out = snakemake(tmp_path, "--cores", "2", "check", config=config, env={**os.environ, "PATH": clean})
     assert out.returncode == 0, out.stderr[-3000:]
     paragraph = (tmp_path / "results" / "check.md").read_text().split("\n\n")[1]
     assert paragraph in out.stdout + out.stderr  # printed, too
