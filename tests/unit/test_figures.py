@@ -1,5 +1,7 @@
-"""The figures for a small and a large run: legible, non-trivial images of the
-expected size, drawn from records as the workflow writes them."""
+"""The figures for a small and a large run (legible, non-trivial images of the
+expected size, drawn from records as the workflow writes them), and the scenario cards."""
+
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -75,3 +77,15 @@ def test_long_labels_break_at_their_separators():
                               "git-annex 10.20260115 · workaround retry-backoff")
     assert wrapped("sibling off · annex-get") == "sibling off · annex-get"
     assert wrapped("x" * 60) == "x" * 60  # one part is never split
+
+
+def test_each_card_reruns_its_scenario_with_the_runs_configuration_files(tmp_path):
+    outputs = {k: str(tmp_path / v.split("/", 1)[1]) for k, v in OUTPUTS.items()}
+    write_results(run_of(2), 1.0, outputs, {"x": "git_annex", "y": "storage_sibling"},
+                  configfiles=["config/seed-table.yaml"])
+    cards = sorted(Path(outputs["scenarios"]).glob("*/*/*.html"))
+    assert len(cards) == 2
+    for card in cards:
+        assert "--configfile config/seed-table.yaml --config location=local" in card.read_text()
+    bug_report = Path(outputs["bug_report"]).read_text()
+    assert "--configfile config/seed-table.yaml --config location=local" in bug_report

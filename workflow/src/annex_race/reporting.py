@@ -82,10 +82,11 @@ def bug_report_html(report_md, path):
     Path(path).write_text(_PAGE.format(title="annex-race bug report", body=body))
 
 
-def scenario_cards(table, summary, directory, names):
+def scenario_cards(table, summary, directory, names, configfiles=()):
     """One small page per scenario (CARD under `directory`, the path the report reads
-    its categories and labels from): verdict, cause, evidence, axes and its clones.
-    Cards of an earlier run are replaced."""
+    its categories and labels from): verdict, cause, evidence, axes, its clones and the
+    command that reruns it (with the run's `configfiles`). Cards of an earlier run are
+    replaced."""
     directory = Path(directory)
     for old in directory.glob("*/*/*.html"):
         old.unlink()
@@ -100,7 +101,7 @@ def scenario_cards(table, summary, directory, names):
             f"<p><b>{row.verdict}</b> {html.escape(row.detail)}",
             f" — cause: {html.escape(row.cause)}" if row.cause else "", "</p>",
             f"<p>Evidence: <code>{html.escape(row.evidence)}</code></p>" if row.evidence else "",
-            f"<p>Rerun it alone: <code>{html.escape(reproduce_command(row._asdict()))}</code></p>",
+            f"<p>Rerun it alone: <code>{html.escape(reproduce_command(row._asdict(), configfiles))}</code></p>",
             f"<table>{axes}</table>",
             clones[columns].to_html(index=False, na_rep="", float_format=lambda x: f"{x:.2f}"),
         ])

@@ -110,7 +110,7 @@ def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), so
     results table; the summary (`banner` lines first, then the verdicts, the check of
     the sources and the environment) and the bug report, as Markdown and HTML; one card
     per scenario; the figures. `heatmap`: the two axes it maps ({x, y});
-    `configfiles`: the run's, for the bug report's command."""
+    `configfiles`: the run's, for the commands that rerun a scenario."""
     table = records_table(records)
     summary = scenario_summary(table, max_skew)
     table.to_csv(outputs["table"], sep="\t", index=False)
@@ -124,7 +124,7 @@ def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), so
     report = bug_report(summary, table, findings(summary), env, configfiles)
     Path(outputs["bug_report"]).write_text(report)
     bug_report_html(report, outputs["bug_report_html"])
-    scenario_cards(table, summary, outputs["scenarios"], labels(summary))
+    scenario_cards(table, summary, outputs["scenarios"], labels(summary), configfiles)
     plot_timeline(table, outputs["timeline"], summary)
     plot_heatmap(summary, heatmap["x"], heatmap["y"], outputs["heatmap"])
     plot_durations(table, summary, outputs["durations"])
