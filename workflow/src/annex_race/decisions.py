@@ -5,10 +5,9 @@ verdicts (summary.scenario_summary), never from version numbers or expectations.
 
 import pandas as pd
 
+from .record import FAIL, PASS
 from .scenarios import AXES
 from .versions import SYSTEM, release_date, version_key
-
-FAIL, PASS = "FAIL", "PASS"
 
 
 def _varying_only(summary, axis, workarounds=("none",)):

@@ -93,6 +93,8 @@ class CloneRecord(ScenarioFields):
 
 
 FIELDS = tuple(f.name for f in fields(CloneRecord))
+# A scenario's verdict (summary.scenario_summary decides it from its records).
+PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
 _HINTS = typing.get_type_hints(CloneRecord)
 LIST_FIELDS = tuple(name for name in FIELDS if _HINTS[name] is list)  # JSON text in tables
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import markdown
 
 from .datasets import parse_size
+from .record import FAIL, PASS
 from .scenarios import AXES
 
-FAIL, PASS = "FAIL", "PASS"
 VERDICT_CELL = re.compile(r"<td>(<strong>)?(PASS|FAIL|INCONCLUSIVE)\b")
 CARD = "{location}/{storage_sibling}/{scenario}.{verdict}.html"  # under the cards' directory
 _PAGE = """<!DOCTYPE html>

@@ -25,11 +25,10 @@ from .figures import (
     plot_timeline,
     plot_version_map,
 )
-from .record import FIELDS, LIST_FIELDS, ScenarioFields, get_start_skew, read_record
+from .record import FAIL, FIELDS, INCONCLUSIVE, LIST_FIELDS, PASS, ScenarioFields, get_start_skew, read_record
 from .reporting import bug_report, bug_report_html, environment, scenario_cards, summary_html
 from .scenarios import AXES
 
-PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
 # what a run reports (write_results), by the name rule summarize_results gives each
 OUTPUTS = {
     "table": "results/results.tsv",
