@@ -25,7 +25,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, nargs="+", default=[2, 4, 8, 16], help="n_clones to try")
     parser.add_argument("-k", type=int, default=3, help="runs per n (default 3)")
-    parser.add_argument("--cores", default="16", help="--cores (default 16, as the local executor runs --cores + 5 jobs at once)")
+    parser.add_argument("--cores", default="2", help="--cores (default 2: clone jobs hold no core)")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args()
     with temporary_workdir("annex-race-load-", args.keep) as workdir:

@@ -1,5 +1,7 @@
-"""Under load: 16 siblings on the local executor (2 real cores) still meet at their
-barrier and start their gets together; every clone is recorded, the verdict observed."""
+"""Under load: 16 siblings on the local executor with --cores 2 (2 real cores) still
+meet at their barrier and start their gets together; every clone is recorded, the
+verdict observed. Without annex_race.local_pool_patch, 7 of them would run and the
+other 9 wait in the executor's queue until the barrier timed out."""
 
 from helpers import ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict, snakemake
 
@@ -7,7 +9,7 @@ TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 
 
 def test_sixteen_clones_of_one_scenario(tmp_path):
-    out = snakemake(tmp_path, "--cores", "16", configfiles=TEST_CONFIG,
+    out = snakemake(tmp_path, "--cores", "2", configfiles=TEST_CONFIG,
                     config=["storage_sibling=off", "n_clones=16"])
     assert out.returncode == 0, out.stderr[-3000:]
     records, summary, _ = load_run(tmp_path)

@@ -21,7 +21,8 @@ try:
         hardlinks_likely,
     )
     from annex_race.datasets import parse_size
-    from annex_race.lanes import LaneError, assign_lanes, job_slots, resolve_lanes
+    from annex_race.lanes import LaneError, assign_lanes, resolve_lanes
+    from annex_race.local_pool_patch import widen_local_pool
     from annex_race.locations import check_locations
     from annex_race.paths import check_root
     from annex_race.rounds import open_round, scenario_round
@@ -113,17 +114,6 @@ def check_git_annex_versions():
         )
 
 
-def get_job_slots():
-    """How many jobs can run at once, and the option that says so: --jobs where a job
-    limit is set (a cluster profile), else the local executor's workers (--cores + 5).
-    """
-    cores, jobs = workflow.resource_settings.cores, workflow.resource_settings.nodes
-    option = (
-        "--jobs" if jobs is not None else f"--cores ({cores}, + 5 for jobs that wait)"
-    )
-    return job_slots(cores, jobs), option
-
-
 check_git_annex_versions()
 # the site's git-annex, resolved afresh by every run (never the environment's copy);
 # if only `snakemake check` would use it, a failure to find it is said when it does
@@ -142,33 +132,71 @@ if workflow.is_main_process:
             f"annex-race: git_annex system is {SYSTEM_GIT_ANNEX['reported']} "
             f"({SYSTEM_GIT_ANNEX['source']})"
         )
+
+
+# ---- rounds: the scenario is the unit of work ------------------------------------
+
+
+def get_records(scenario):
+    n = SCENARIOS.loc[scenario, "n_clones"]
+    return [f"results/records/{scenario}/clone-{clone}.json" for clone in range(n)]
+
+
+def check_rounds():
+    """The round each scenario's clones run in (annex_race.rounds), from its records.
+    A scenario with some records missing, unreadable or of different rounds reruns
+    as a whole: say so before it does."""
+    rounds = {s: scenario_round(get_records(s)) for s in SCENARIOS.index}
+    for scenario, r in rounds.items():
+        if r.problems and workflow.is_main_process:
+            logger.info(
+                f"annex-race: scenario {scenario} is incomplete ({'; '.join(r.problems)}): "
+                f"all its {SCENARIOS.loc[scenario, 'n_clones']} clones rerun, round {r.number}"
+            )
+    return rounds
+
+
+ROUNDS = check_rounds()
+
+
+# ---- lanes: which scenarios run side by side ------------------------------------
+
 try:
     # a scenario's clone jobs must all run at once (lanes × n_clones of them); a job
-    # Snakemake started needs no lanes (its rule's inputs do not depend on them)
+    # Snakemake started needs no lanes (only local rules' inputs depend on them)
     LANES = (
         resolve_lanes(
             config["lanes"],
             max(len(MATRIX), len(CHECK)),
             int(SCENARIOS["n_clones"].max()),
-            *get_job_slots(),
+            workflow.resource_settings.cores,
+            workflow.resource_settings.nodes,  # --jobs: set for a cluster
         )
         if workflow.is_main_process
         else 1
     )
 except LaneError as e:
     raise WorkflowError(str(e)) from None
-# which lane each scenario runs in, and the scenario before it there
+# which lane each scenario runs in, and the scenario before it there; a complete
+# scenario keeps the lane it ran in (a slice makes no dataset for what it keeps)
+KEPT_LANES = {s: r.lane for s, r in ROUNDS.items() if r.complete}
 # `snakemake` and `snakemake check` run on their own (see get_check_inputs), so each
 # has its own chains in the same lanes
 LANE_OF, PREVIOUS = (
     {**m, **c}
     for m, c in zip(
-        assign_lanes(MATRIX, LANES, config["backoff"]),
-        assign_lanes(CHECK, LANES, config["backoff"]),
+        assign_lanes(MATRIX, LANES, config["backoff"], KEPT_LANES),
+        assign_lanes(CHECK, LANES, config["backoff"], KEPT_LANES),
     )
 )
+if workflow.resource_settings.nodes is None:
+    # the local executor queues jobs beyond --cores + 5, even those with threads: 0
+    # such as clone jobs; a sibling queued behind the others would never reach them
+    widen_local_pool(workflow, LANES * int(SCENARIOS["n_clones"].max()))
 if workflow.is_main_process:
-    logger.info(f"annex-race: {len(MATRIX)} scenarios in {LANES} lanes")
+    logger.info(
+        f"annex-race: {len(MATRIX)} scenarios in {len(set(map(LANE_OF.get, MATRIX.index)))} lanes"
+    )
     for loc in LOCATIONS.values():
         logger.info(
             f"annex-race: location {loc.name}: source_root {loc.source_root}, "
@@ -284,14 +312,11 @@ def get_barrier_datasets(wildcards):
     }
 
 
-def get_ria_twin(wildcards):
-    """Lane 0's store with a storage sibling, whose image a later lane's store
-    hardlinks instead of keeping a copy of its own."""
-    if wildcards.lane == "0" or wildcards.ss == "off":
-        return {}
-    return {
-        "twin": f"results/datasets/{wildcards.location}/lane-0/ria/size-{wildcards.size}_ss-on.json"
-    }
+def get_dataset_priority(wildcards):
+    """Datasets lane by lane, lane 0's first (and the prefetched copy, which comes
+    from lane 0): each lane starts its scenarios as soon as its own datasets are
+    there, not once every lane's are. Clone jobs hold no core and are not held up."""
+    return LANES - int(wildcards.get("lane", 0))
 
 
 def get_row_notes():
@@ -310,11 +335,6 @@ def get_barrier_token(wildcards):
         else open_round(barriers)
     )
     return f"{barriers}/round-{round}.token"
-
-
-def get_records(scenario):
-    n = SCENARIOS.loc[scenario, "n_clones"]
-    return [f"results/records/{scenario}/clone-{clone}.json" for clone in range(n)]
 
 
 def get_expected_clones(table=MATRIX):
@@ -418,53 +438,58 @@ def get_part(scenario):
 
 
 def get_lane_datasets(location, lane, table=MATRIX):
-    """Manifests of a lane's datasets in a location: every kind the location's
-    scenarios use (a lane is a whole copy of the chain). Lane 0 also waits for the
-    prefetched copy, fetched from its origin: no dataset job may touch an origin
-    while gets race from it (the other lanes copy lane 0's image without a get).
-    Depends on the lane number only, not on which scenarios a slice puts in which
-    lane."""
-    rows = table[table["location"] == location]
-    manifests = set()
-    for size in rows["image_size"].unique():
-        sized = rows[rows["image_size"] == size]
-        manifests.add(get_manifest(location, "container_source", size, lane))
+    """Manifests of a lane's datasets in a location: those its scenarios use (a lane
+    makes no dataset it does not need). Lane 0 always has container_source, whose
+    image the other lanes link to, and the prefetched copy, fetched from its origin:
+    no dataset job may touch an origin while gets race from it (the other lanes copy
+    lane 0's image without a get)."""
+    rows = table[(table["location"] == location) & (table.index.map(LANE_OF) == lane)]
+    manifests = {
+        m for scenario in rows.index for m in get_clone_datasets(scenario).values()
+    }
+    manifests |= {
+        get_manifest(
+            location, "source_ds", row.image_size, lane, transport=row.transport
+        )
+        for row in rows.itertuples()
+    }
+    if lane == 0:
+        rows = table[table["location"] == location]
         manifests |= {
-            get_manifest(location, "source_ds", size, lane, transport=t)
-            for t in sized["transport"].unique()
+            get_manifest(location, "container_source", size)
+            for size in rows["image_size"].unique()
         }
-        rias = sized.loc[sized["clone_from"] == "ria", ["storage_sibling", "transport"]]
         manifests |= {
-            get_manifest(location, "ria", size, lane, ss=ss, transport=t)
-            for ss, t in rias.drop_duplicates().itertuples(index=False)
+            get_manifest(location, "prefetch", size)
+            for size in rows.loc[rows["workaround"] == "prefetch", "image_size"]
         }
-        if lane == 0 and (sized["workaround"] == "prefetch").any():
-            manifests.add(get_manifest(location, "prefetch", size))
     return sorted(manifests)
 
 
 def get_source_checks_inputs(wildcards):
     """A lane's source datasets in a location (what the clones fetched from), and the
-    location's records: the check runs once the clones are done."""
-    lane = f"lane-{wildcards.lane}"
+    records of the lane's scenarios there: the check runs once they are done, while
+    other lanes may still run (it touches no other lane's origin). Lane 0's check
+    reads the image every lane links to in full, so it waits for every clone."""
+    lane = int(wildcards.lane)
     part = CHECK if wildcards.part == "check" else MATRIX
     datasets = [
         Path(d)
-        for d in get_lane_datasets(wildcards.location, int(wildcards.lane), part)
-        if Path(d).parent.parent.name == lane  # not the other lanes' lane 0 waits for
+        for d in get_lane_datasets(wildcards.location, lane, part)
+        if Path(d).parent.parent.name == f"lane-{lane}"  # not the prefetched copy
     ]
-    rows = part[part["location"] == wildcards.location]
     inputs = {
         kind: [str(d) for d in datasets if d.parent.name == kind]
         for kind in ("container_source", "source_ds", "ria")
     }
+    rows = part[part["location"] == wildcards.location]
+    if lane:
+        rows = rows[rows.index.map(LANE_OF) == lane]
     # a later lane's image is lane 0's (hardlinked): what lane 0's check verifies
     lane_0 = [
-        str(d)
-        for d in map(Path, get_lane_datasets(wildcards.location, 0, part))
-        if wildcards.lane != "0"
-        and d.parent.parent.name == "lane-0"
-        and d.parent.name in ("container_source", "ria")
+        get_manifest(wildcards.location, "container_source", size)
+        for size in rows["image_size"].unique()
+        if lane
     ]
     return inputs | {
         "lane_0": lane_0,
@@ -473,12 +498,14 @@ def get_source_checks_inputs(wildcards):
 
 
 def get_source_checks(part="matrix"):
-    """The checks of the sources after the matrix, or after `snakemake check`."""
+    """The checks of the sources after the matrix, or after `snakemake check`: one per
+    lane in use in each location, and lane 0's, which holds the image."""
     table = CHECK if part == "check" else MATRIX
+    lanes = table.groupby("location").apply(lambda rows: set(rows.index.map(LANE_OF)))
     return [
         f"results/sources/{part}/{location}/lane-{lane}.json"
-        for location in table["location"].unique()
-        for lane in range(LANES)
+        for location, used in lanes.items()
+        for lane in sorted(used | {0})
     ]
 
 
@@ -495,33 +522,14 @@ def get_turn_inputs(wildcards):
     )
 
 
-# ---- rounds: the scenario is the unit of work ------------------------------------
-
-
-def check_rounds():
-    """The round each scenario's clones run in (annex_race.rounds), from its records.
-    A scenario with some records missing, unreadable or of different rounds reruns
-    as a whole: say so before it does."""
-    rounds = {s: scenario_round(get_records(s)) for s in SCENARIOS.index}
-    for scenario, r in rounds.items():
-        if r.problems and workflow.is_main_process:
-            logger.info(
-                f"annex-race: scenario {scenario} is incomplete ({'; '.join(r.problems)}): "
-                f"all its {SCENARIOS.loc[scenario, 'n_clones']} clones rerun, round {r.number}"
-            )
-    return rounds
-
-
-ROUNDS = check_rounds()
-
-
 # ---- free space: what the selected scenarios write, checked before they start ----
 
 
 def get_space_needs():
     """What the selected scenarios will write under each root (capacity.Need), not
     counting datasets that exist already; every copy a full one, but a later lane's
-    copies of lane 0's image where the location's probe found hardlinks working."""
+    copies of lane 0's image where the location's probe found hardlinks working. Each
+    lane makes only the datasets of its own scenarios."""
     needs = []
     for name, loc in LOCATIONS.items():
         rows = SCENARIOS[SCENARIOS["location"] == name]
@@ -534,15 +542,18 @@ def get_space_needs():
         cost = {}  # manifest -> the bytes of the dataset it describes
         for scenario, row in rows.iterrows():
             image = parse_size(row.image_size)
-            for lane in {0, LANE_OF[scenario]}:
-                full = image if lane == 0 or not linked else 0
-                manifests = get_clone_datasets(scenario, lane)
-                cost[manifests["container_source"]] = full
-                # source_ds hardlinks its container_source's image (a copy where it cannot)
-                source_ds = get_manifest(name, "source_ds", row.image_size, lane)
-                cost[source_ds] = 0 if linked else image
-                if row.clone_from == "ria" and row.storage_sibling == "on":
-                    cost[manifests["cloned"]] = full  # the store's copy
+            # lane 0's container_source holds the image the other lanes link to
+            cost[get_manifest(name, "container_source", row.image_size)] = image
+            lane = LANE_OF[scenario]
+            full = image if lane == 0 or not linked else 0
+            manifests = get_clone_datasets(scenario, lane)
+            cost[manifests["container_source"]] = full
+            # source_ds hardlinks its container_source's image (a copy where it cannot)
+            source_ds = get_manifest(name, "source_ds", row.image_size, lane)
+            cost[source_ds] = 0 if linked else image
+            if row.clone_from == "ria" and row.storage_sibling == "on":
+                # the store's copy, until it is linked to container_source's
+                cost[manifests["cloned"]] = full
             if row.workaround == "prefetch":
                 cost[get_manifest(name, "prefetch", row.image_size)] = image
         datasets = sum(n for manifest, n in cost.items() if not Path(manifest).exists())

@@ -2,7 +2,8 @@
 # input RIA stores. Each rule writes a manifest under results/datasets/<location>/
 # describing the dataset it made at the same relative path under the location's
 # source_root (see get_dataset_dir). Lane 0 makes the image; every other lane has
-# its own copy of the chain (its own origins and locks), the image hardlinked.
+# its own copy of the chain (its own origins and locks), the image hardlinked, with
+# the datasets its scenarios use. Lane by lane, lane 0 first (get_dataset_priority).
 
 
 # probe a location's filesystems once: types, one filesystem or two, reflink
@@ -26,6 +27,7 @@ rule create_container_source:
         "results/datasets/{location}/lane-0/container_source/size-{size}.json",
     log:
         "results/logs/create_container_source/{location}/size-{size}.log",
+    priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -45,6 +47,7 @@ rule copy_container_source:
         "results/logs/copy_container_source/{location}/lane-{lane}/size-{size}.log",
     wildcard_constraints:
         lane=r"[1-9][0-9]*",
+    priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -63,6 +66,7 @@ rule create_source_ds:
         "results/datasets/{location}/lane-{lane}/source_ds/size-{size}{via}.json",
     log:
         "results/logs/create_source_ds/{location}/lane-{lane}/size-{size}{via}.log",
+    priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -76,12 +80,12 @@ rule create_source_ds:
 # export the analysis dataset to an input RIA store, with or without storage sibling
 rule export_input_ria:
     input:
-        unpack(get_ria_twin),
         source_ds="results/datasets/{location}/lane-{lane}/source_ds/size-{size}{via}.json",
     output:
         "results/datasets/{location}/lane-{lane}/ria/size-{size}_ss-{ss}{via}.json",
     log:
         "results/logs/export_input_ria/{location}/lane-{lane}/size-{size}_ss-{ss}{via}.log",
+    priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:
@@ -99,6 +103,7 @@ rule prefetch_image:
         "results/datasets/{location}/prefetch/size-{size}.json",
     log:
         "results/logs/prefetch_image/{location}/size-{size}.log",
+    priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:

@@ -23,6 +23,8 @@ rule take_turn:
     localrule: True
     conda:
         "../envs/annex-race.yaml"
+    # bookkeeping holds no core: a turn never waits behind a dataset job
+    threads: 0
     shell:
         "touch {output} 2> {log}"
 
@@ -41,6 +43,7 @@ rule open_barrier:
     localrule: True
     conda:
         "../envs/annex-race.yaml"
+    threads: 0  # as take_turn
     params:
         datasets=get_barrier_datasets,
     script:

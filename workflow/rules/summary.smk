@@ -89,6 +89,8 @@ rule check_sources:
         "results/sources/{part}/{location}/lane-{lane}.json",
     log:
         "results/logs/check_sources/{part}/{location}/lane-{lane}.log",
+    # its inputs follow which scenario runs in which lane, known to this process only
+    localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:

@@ -9,6 +9,5 @@ manifest = export_ria(
     read_manifest(snakemake.input.source_ds),
     snakemake.wildcards.ss,
     snakemake.params.roots,
-    twin=read_manifest(snakemake.input.twin) if "twin" in snakemake.input.keys() else None,
 )
 write_manifest(snakemake.output[0], manifest)

@@ -183,37 +183,34 @@ def make_source_ds(path, container_source, roots, ssh_host=None):
             "key": container_source["key"]}
 
 
-def link_twin_objects(store, twin, roots):
-    """Replace each annex object in `store` that lane 0's store `twin` holds at the
-    same place (the same key: the same content) by a hardlink to it, else a reflink:
-    a lane's store then costs no image of its own. Returns how each object was kept."""
-    kept = {}
-    for obj in Path(store).glob("*/*/annex/objects/**/*"):
-        other = Path(twin) / obj.relative_to(store)
-        if obj.is_dir() or not other.is_file() or other.stat().st_size != obj.stat().st_size:
-            continue
-        folder = obj.parent
-        mode = folder.stat().st_mode
-        folder.chmod(mode | stat.S_IWUSR)  # annex object directories are read-only
-        tmp = folder / f".{obj.name}.link"
+def link_store_object(store, key, content, roots):
+    """Replace the storage sibling's copy of `key` in `store` by a hardlink to
+    `content` (the image in container_source, itself lane 0's where hardlinks work),
+    else a reflink: a store then costs no image of its own, in any lane. Returns how
+    the object is kept: hardlink, reflink or copy (the filesystem allows neither)."""
+    obj = next(Path(store).glob(f"*/*/annex/objects/*/*/{key}/{key}"))
+    folder = obj.parent
+    mode = folder.stat().st_mode
+    folder.chmod(mode | stat.S_IWUSR)  # annex object directories are read-only
+    tmp = folder / f".{obj.name}.link"
+    try:
         try:
-            try:
-                os.link(other, tmp)
-                kept[str(obj)] = "hardlink"
-            except OSError:
-                if subprocess.run(["cp", "--reflink=always", str(other), str(tmp)]).returncode:
-                    kept[str(obj)] = "copy"
-                    continue
-                kept[str(obj)] = "reflink"
-            os.replace(tmp, obj)
-        finally:
-            if tmp.exists() or tmp.is_symlink():
-                safe_remove(tmp, roots)
-            folder.chmod(mode)
-    return kept
+            os.link(content, tmp)
+            kept = "hardlink"
+        except OSError:
+            if subprocess.run(["cp", "--reflink=always", str(content), str(tmp)],
+                              capture_output=True).returncode:
+                return "copy"
+            kept = "reflink"
+        os.replace(tmp, obj)
+        return kept
+    finally:
+        if tmp.exists() or tmp.is_symlink():
+            safe_remove(tmp, roots)
+        folder.chmod(mode)
 
 
-def export_ria(store, source_ds, storage_sibling, roots, twin=None):
+def export_ria(store, source_ds, storage_sibling, roots):
     """Export source_ds into a new RIA store, with or without a storage sibling.
 
     The export runs from a throwaway clone so that several stores can be made from
@@ -221,8 +218,8 @@ def export_ria(store, source_ds, storage_sibling, roots, twin=None):
     off: only the top-level dataset goes into the store (no annex content, no
          `containers`), so clones fall back to the .gitmodules URL.
     on:  the ORA storage sibling is created, `containers` and its image content are
-         pushed too, so clones never touch container_source. With `twin` (lane 0's
-         store), the pushed image becomes a hardlink to the twin's (link_twin_objects).
+         pushed too, so clones never touch container_source. The pushed image then
+         becomes a hardlink to container_source's (link_store_object).
     """
     import datalad.api as dl
 
@@ -247,6 +244,9 @@ def export_ria(store, source_ds, storage_sibling, roots, twin=None):
     )
     ds.push(to=SIBLING, recursive=on, data="anything" if on else "nothing",
             result_renderer="disabled")
+    # the staging clone's image is hardlinked from container_source (get_hardlinked)
+    kept = (link_store_object(store, source_ds["key"], object_path(staging / SUBDATASET, source_ds["key"]), roots)
+            if on else None)
     safe_remove(staging, roots)
     return {
         "store": str(store),
@@ -255,7 +255,7 @@ def export_ria(store, source_ds, storage_sibling, roots, twin=None):
         "dataset_id": source_ds["dataset_id"],
         "containers_in_store": on,
         "key": source_ds["key"],
-        "objects_kept_as": link_twin_objects(store, twin["store"], roots) if twin else {},
+        "image_kept_as": kept,
     }
 
 

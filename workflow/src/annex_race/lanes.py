@@ -3,45 +3,46 @@
 Scenarios that fetch from one origin must not overlap (a second scenario's gets would
 race the first's for the same lock), so within a lane they run one after another.
 Each lane has its own copy of the dataset chain (container_source -> source_ds ->
-input RIA stores, the image hardlinked), so scenarios in different lanes share no
-repository and no lock, and run at once.
+input RIA stores, the image hardlinked; only the datasets its scenarios use), so
+scenarios in different lanes share no repository and no lock, and run at once.
 """
 
 import re
 
 from .datasets import parse_size
 
-# Snakemake's local executor runs jobs in a pool of --cores + 5 workers (snakemake
-# 9.27, executors/local.py); clone jobs hold no core (threads: 0) but each holds a
-# worker while it waits at the barrier, so at most this many siblings run at once
-LOCAL_EXTRA_WORKERS = 5
-
-
-def job_slots(cores, jobs):
-    """How many clone jobs can run at once: --jobs where a job limit is set (a cluster),
-    else the local executor's workers."""
-    return jobs if jobs is not None else (cores or 1) + LOCAL_EXTRA_WORKERS
+# On the local executor, clone jobs hold no core and are never queued behind each
+# other (local_pool_patch): about this many per core keep 2 cores busy, while more
+# crowd out each other's clone and the lanes' dataset jobs (benchmarks/lanes.py
+# --lanes N: on 2 cores, 8 lanes of 2 clones were slower than 6)
+LOCAL_CLONES_PER_CORE = 6
 
 
 class LaneError(ValueError):
     """A lanes setting the executor cannot honour."""
 
 
-def resolve_lanes(setting, n_scenarios, n_clones, slots, option):
-    """The number of lanes: `setting` (an int, or `auto`: as many as the job `slots`
-    allow), never more than there are scenarios. Every lane's clone jobs must be able
-    to run at once, else siblings wait at a barrier for a job that cannot start:
-    lanes × n_clones <= slots (`option` says how to raise them)."""
-    if n_clones > slots:
+def resolve_lanes(setting, n_scenarios, n_clones, cores, jobs):
+    """The number of lanes: `setting` (an int, or `auto`), never more than there are
+    scenarios. On a cluster (`jobs`: --jobs) every lane's clone jobs must be able to
+    run at once, else siblings wait at a barrier for a job that cannot start:
+    lanes x n_clones <= jobs, and `auto` is as many as that allows. On the local
+    executor every job Snakemake starts runs, and `auto` is LOCAL_CLONES_PER_CORE
+    clone jobs per core."""
+    if jobs is not None and n_clones > jobs:
         raise LaneError(
             f"config key 'n_clones': {n_clones} clone jobs of a scenario must run at once, "
-            f"but {option} allows {slots}; {option.split(' ')[0]} {n_clones} or more is needed"
+            f"but --jobs allows {jobs}; --jobs {n_clones} or more is needed"
         )
-    lanes = max(1, slots // n_clones) if setting == "auto" else int(setting)
-    if lanes * n_clones > slots:
+    if setting == "auto":
+        slots = jobs if jobs is not None else LOCAL_CLONES_PER_CORE * (cores or 1)
+        lanes = max(1, slots // n_clones)
+    else:
+        lanes = int(setting)
+    if jobs is not None and lanes * n_clones > jobs:
         raise LaneError(
             f"config key 'lanes': {lanes} lanes of {n_clones} clone jobs run at once, "
-            f"but {option} allows {slots}; use fewer lanes or raise {option.split(' ')[0]}"
+            f"but --jobs allows {jobs}; use fewer lanes or raise --jobs"
         )
     return max(1, min(lanes, n_scenarios))
 
@@ -58,26 +59,74 @@ def expected_seconds(row, backoff):
     """A rough guess of how long a scenario takes, to spread the long ones over the
     lanes: its copy where annex.bwlimit says how long (it does not slow the storage
     sibling's copy, and a prefetched image is not copied), about three copies where
-    the loser retries with backoff."""
+    the loser retries with backoff; a clone from a store with a storage sibling
+    installs `containers` from the store too (about 3 s more, measured on 2 cores)."""
     rate = _bytes_per_second(row["annex_bwlimit"])
-    throttled = rate and row.get("storage_sibling") != "on" and row["workaround"] != "prefetch"
+    on = row.get("storage_sibling") == "on"
+    throttled = rate and not on and row["workaround"] != "prefetch"
     copy = parse_size(row["image_size"]) / rate if throttled else 0.5
-    return 3.0 + copy * (3 if row["workaround"] == "retry-backoff" else 1)
+    return 3.0 + 3.0 * on + copy * (3 if row["workaround"] == "retry-backoff" else 1)
 
 
-def assign_lanes(table, lanes, backoff):
-    """Scenario id -> lane, and the scenario before each in its lane (or None): the
-    longest expected scenarios first, each to the lane with the least expected work
-    so far (ties to the lowest lane), each lane in matrix order. Deterministic."""
+def lane_datasets(row):
+    """What a scenario needs made in its lane (see get_lane_datasets in
+    workflow/rules/common.smk): container_source and source_ds, and the input RIA
+    store it clones, by what tells them apart."""
+    chain = (row.get("location"), row["image_size"], row.get("transport"))
+    if row.get("clone_from", "ria") != "ria":
+        return ("source_ds", *chain)
+    return ("ria", row.get("storage_sibling", "off"), *chain)
+
+
+def share_lanes(work, lanes):
+    """Lanes per group of scenarios, by the groups' expected `work` (D'Hondt: each
+    further lane to the group with the most work per lane if it had it), at least
+    one each. There must be no more groups than lanes."""
+    count = dict.fromkeys(work, 1)
+    for _ in range(lanes - len(work) if work else 0):
+        count[max(work, key=lambda g: work[g] / (count[g] + 1))] += 1
+    return count
+
+
+def assign_lanes(table, lanes, backoff, kept=None):
+    """Scenario id -> lane, and the scenario before each in its lane (or None).
+    Scenarios in `kept` (id -> lane: those that ran, complete) keep their lane, so
+    that a later slice of the matrix makes no dataset for scenarios it does not run.
+
+    Scenarios that need the same datasets made share lanes, so that a lane makes
+    only what its scenarios use: the lanes are shared out among such groups by their
+    expected work (a group per lane, the groups with the most work first, where
+    there are fewer lanes than groups). Within a group, the longest expected
+    scenarios first, each to the group's lane with the least expected work so far
+    (ties to the lowest lane); each lane in matrix order. Deterministic."""
+    kept = {s: lane for s, lane in (kept or {}).items() if s in table.index}
+    order = list(table.index)
+    table = table.drop(index=list(kept))
     cost = {s: expected_seconds(row, backoff) for s, row in table.iterrows()}
+    groups = {}
+    for s, row in table.iterrows():
+        groups.setdefault(lane_datasets(row), []).append(s)
+    work = {g: sum(cost[s] for s in members) for g, members in groups.items()}
+    by_work = sorted(groups, key=lambda g: (-work[g], order.index(groups[g][0])))
     load = [0.0] * lanes
-    lane_of = {}
-    for scenario in sorted(table.index, key=lambda s: (-cost[s], list(table.index).index(s))):
-        lane = min(range(lanes), key=lambda k: (load[k], k))
-        lane_of[scenario] = lane
-        load[lane] += cost[scenario]
+    if len(groups) > lanes:  # whole groups, each to the least loaded lane
+        lanes_of = {}
+        for g in by_work:
+            lanes_of[g] = [min(range(lanes), key=lambda k: (load[k], k))]
+            load[lanes_of[g][0]] += work[g]
+    else:
+        count, first = share_lanes(work, lanes), 0
+        lanes_of = {}
+        for g in by_work:
+            lanes_of[g], first = list(range(first, first + count[g])), first + count[g]
+    lane_of = dict(kept)
+    for g in by_work:
+        for scenario in sorted(groups[g], key=lambda s: (-cost[s], order.index(s))):
+            lane = min(lanes_of[g], key=lambda k: (load[k], k))
+            lane_of[scenario] = lane
+            load[lane] += cost[scenario]
     previous, last = {}, {}
-    for scenario in table.index:  # matrix order within a lane
+    for scenario in order:  # matrix order within a lane
         previous[scenario] = last.get(lane_of[scenario])
         last[lane_of[scenario]] = scenario
     return lane_of, previous

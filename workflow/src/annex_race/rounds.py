@@ -23,20 +23,22 @@ class Round:
     number: int
     complete: bool
     problems: list  # why the scenario is incomplete, one line each
+    lane: int | None = None  # the lane a complete scenario ran in
 
 
 def scenario_round(record_paths):
     """The round a scenario's records call for: theirs if they are complete, else the next."""
-    rounds, problems = [], []
+    records, problems = [], []
     for path in record_paths:
         try:
-            rounds.append(read_record(path).round)
+            records.append(read_record(path))
         except RecordError as e:
             problems.append("record missing" if not Path(path).exists() else str(e))
+    rounds = [r.round for r in records]
     if not problems and len(set(rounds)) > 1:
         problems.append(f"records of rounds {sorted(set(rounds))}")
     if not problems:
-        return Round(rounds[0], True, [])
+        return Round(rounds[0], True, [], records[0].lane)
     started = any(Path(p).exists() for p in record_paths)  # else: it just never ran
     return Round(max(rounds, default=0) + 1, False, problems if started else [])
 
