@@ -108,17 +108,18 @@ def assign_lanes(table, lanes, backoff, kept=None):
         groups.setdefault(lane_datasets(row), []).append(s)
     work = {g: sum(cost[s] for s in members) for g, members in groups.items()}
     by_work = sorted(groups, key=lambda g: (-work[g], order.index(groups[g][0])))
-    load = [0.0] * lanes
+    lanes_of = {}  # group -> its lanes
     if len(groups) > lanes:  # whole groups, each to the least loaded lane
-        lanes_of = {}
+        work_in = [0.0] * lanes
         for g in by_work:
-            lanes_of[g] = [min(range(lanes), key=lambda k: (load[k], k))]
-            load[lanes_of[g][0]] += work[g]
+            lane = min(range(lanes), key=lambda k: (work_in[k], k))
+            lanes_of[g] = [lane]
+            work_in[lane] += work[g]
     else:
         count, first = share_lanes(work, lanes), 0
-        lanes_of = {}
         for g in by_work:
             lanes_of[g], first = list(range(first, first + count[g])), first + count[g]
+    load = [0.0] * lanes
     lane_of = dict(kept)
     for g in by_work:
         for scenario in sorted(groups[g], key=lambda s: (-cost[s], order.index(s))):
