@@ -157,6 +157,8 @@ def check_rounds():
 
 
 ROUNDS = check_rounds()
+# the scenarios that run (not complete): only they take a turn (rule take_turn)
+TO_RUN = [s for s, r in ROUNDS.items() if not r.complete]
 
 
 # ---- lanes: which scenarios run side by side ------------------------------------
@@ -522,6 +524,17 @@ def get_turn_inputs(wildcards):
     )
 
 
+def get_turn(wildcards):
+    """open_barrier's input: the scenario's turn. Only a scenario that runs takes one
+    (see TO_RUN); a complete one keeps the turn it took, read as ancient, so that a
+    slice of the matrix that changes who comes before it neither reruns it nor makes
+    anything for it. The turn of a scenario that runs is a plain input: with snakemake
+    9.27, a job that must run only for an ancient input hides why the jobs after it
+    must run too (snakemake/snakemake#4166), and its clones would be skipped."""
+    turn = f"results/barriers/{wildcards.scenario}/turn"
+    return ancient(turn) if ROUNDS[wildcards.scenario].complete else turn
+
+
 # ---- free space: what the selected scenarios write, checked before they start ----
 
 
@@ -568,10 +581,12 @@ def get_space_needs():
             )
         )
         biggest = max(parse_size(size) for size in rows["image_size"])
+        # a scenario's clones are removed when it is done: one scenario per lane at once
+        lanes = len(set(rows.index.map(LANE_OF)))
         at_once = (
             sum(rows["n_clones"])
             if config["keep_clones"]
-            else LANES * rows["n_clones"].max()
+            else lanes * rows["n_clones"].max()
         )
         needs.append(
             Need(

@@ -11,15 +11,16 @@
 
 # wait until the lane's datasets exist and the scenario before this one has its records
 rule take_turn:
-    """Bookkeeping only. Who comes before a scenario changes with the slice of the
-    matrix that runs; then this reruns, and nothing else (open_barrier reads it as
-    ancient, so the scenario's barrier and clones are not rerun for that)."""
+    """Bookkeeping only, for the scenarios that run: a complete scenario keeps the
+    turn it took (see get_turn), whoever comes before it in a later slice."""
     input:
         get_turn_inputs,
     output:
         "results/barriers/{scenario}/turn",
     log:
         "results/logs/take_turn/{scenario}.log",
+    wildcard_constraints:
+        scenario="|".join(TO_RUN) or "(?!)",  # (?!): none
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -35,7 +36,7 @@ rule open_barrier:
     temp and names the scenario's round (see annex_race.rounds): a scenario always
     reruns with all its siblings, never one clone alone."""
     input:
-        ancient(rules.take_turn.output[0]),
+        get_turn,
     output:
         temp("results/barriers/{scenario}/round-{round}.token"),
     log:
@@ -43,7 +44,8 @@ rule open_barrier:
     localrule: True
     conda:
         "../envs/annex-race.yaml"
-    threads: 0  # as take_turn
+    # bookkeeping holds no core: a barrier never waits behind a dataset job
+    threads: 0
     params:
         datasets=get_barrier_datasets,
     script:
