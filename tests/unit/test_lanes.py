@@ -92,10 +92,18 @@ def test_more_kinds_of_scenario_than_lanes_put_whole_kinds_in_a_lane():
 
 
 def test_lanes_are_shared_out_by_work():
-    assert share_lanes({"a": 100.0, "b": 10.0}, 6) == {"a": 5, "b": 1}
-    assert share_lanes({"a": 30.0, "b": 30.0}, 4) == {"a": 2, "b": 2}
-    assert share_lanes({"a": 1.0, "b": 100.0}, 2) == {"a": 1, "b": 1}  # at least one each
-    assert share_lanes({}, 3) == {}
+    many = {"a": 9, "b": 9}
+    assert share_lanes({"a": 100.0, "b": 10.0}, 6, many) == {"a": 5, "b": 1}
+    assert share_lanes({"a": 30.0, "b": 30.0}, 4, many) == {"a": 2, "b": 2}
+    assert share_lanes({"a": 1.0, "b": 100.0}, 2, many) == {"a": 1, "b": 1}  # at least one each
+    # never more lanes than a group has scenarios: the rest go to the others
+    assert share_lanes({"a": 33.0, "b": 19.5}, 6, {"a": 3, "b": 3}) == {"a": 3, "b": 3}
+    assert share_lanes({}, 3, {}) == {}
+
+
+def test_six_scenarios_of_two_kinds_use_six_lanes():
+    lane_of, _ = assign_lanes(matrix(["off"] * 3 + ["on"] * 3), 6, BACKOFF)
+    assert sorted(lane_of.values()) == [0, 1, 2, 3, 4, 5]
 
 
 def test_a_scenario_that_ran_keeps_its_lane():

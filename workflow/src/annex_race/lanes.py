@@ -78,13 +78,17 @@ def lane_datasets(row):
     return ("ria", row.get("storage_sibling", "off"), *chain)
 
 
-def share_lanes(work, lanes):
+def share_lanes(work, lanes, scenarios):
     """Lanes per group of scenarios, by the groups' expected `work` (D'Hondt: each
     further lane to the group with the most work per lane if it had it), at least
-    one each. There must be no more groups than lanes."""
+    one each, never more than the group has `scenarios`. There must be no more
+    groups than lanes."""
     count = dict.fromkeys(work, 1)
-    for _ in range(lanes - len(work) if work else 0):
-        count[max(work, key=lambda g: work[g] / (count[g] + 1))] += 1
+    for _ in range(lanes - len(work)):
+        open_ = [g for g in work if count[g] < scenarios[g]]
+        if not open_:
+            break
+        count[max(open_, key=lambda g: work[g] / (count[g] + 1))] += 1
     return count
 
 
@@ -116,7 +120,7 @@ def assign_lanes(table, lanes, backoff, kept=None):
             lanes_of[g] = [lane]
             work_in[lane] += work[g]
     else:
-        count, first = share_lanes(work, lanes), 0
+        count, first = share_lanes(work, lanes, {g: len(m) for g, m in groups.items()}), 0
         for g in by_work:
             lanes_of[g], first = list(range(first, first + count[g])), first + count[g]
     load = [0.0] * lanes
