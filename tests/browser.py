@@ -10,6 +10,7 @@ Used by tests/e2e/test_report.py and by tools/readme-images.sh:
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,8 @@ def open_page(url, width=1500, height=1000):
     proc = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                              f"--window-size={width},{height}", "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            # its singleton socket goes under TMPDIR: into the profile too
+                            env={**os.environ, "TMPDIR": profile},
                             start_new_session=True)  # its helpers in one process group
     try:
         port_file = Path(profile, "DevToolsActivePort")

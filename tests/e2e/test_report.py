@@ -7,6 +7,8 @@ import json
 import re
 import shlex
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -97,7 +99,10 @@ def test_the_summary_renders_in_headless_chromium(report, tmp_path):
     """As a reader opens it: the report page, its summary shown; Chromium has no network."""
     workdir, records, _, _, _, _ = report
     shot = tmp_path / "report.png"
+    singletons = lambda: set(Path(tempfile.gettempdir()).glob("org.chromium.Chromium.*"))
+    before = singletons()
     frames = show_result(workdir / "results" / "report.html", OUTPUTS["summary_html"], shot)
+    assert not singletons() - before, "Chromium left its singleton directory behind"
     (rendered,) = [f for f in frames if "Results summary" in f]
     assert sum(verdict_cells(rendered)) == len(records)
     image = Image.open(shot).convert("RGB")
