@@ -186,7 +186,7 @@ def _faults(workdir):
 
 def test_a_cancelled_clone_job_ends_the_run_and_is_recorded_as_cancelled(workdir):
     """scancel of a running clone job: the run does not wait for it forever
-    (annex_race.slurm_state_patch), and the summary says `cancelled`."""
+    (annex_race.compat), and the summary says `cancelled`."""
     run = _start(workdir, config=["storage_sibling=off", "n_clones=3"])
     job, _ = _slurm_job_in_get(workdir, run, "_n-3_")
     subprocess.run(["scancel", job], check=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .guard import DIED, STARTED
 from .record import CloneRecord, RecordError, read_record
-from .slurm_state_patch import normalise_state
+from .compat import first_word
 
 # sacct's state (first word) -> cause
 SLURM_CAUSES = {
@@ -78,7 +78,7 @@ def slurm_state(job_id):
 
 def diagnose(attempt, state=None):
     """(cause, evidence) of a job that ended without its record."""
-    if state and (cause := SLURM_CAUSES.get(normalise_state(state))):
+    if state and (cause := SLURM_CAUSES.get(first_word(state))):
         return cause, [f"SLURM job {attempt.slurm_job_id}: {state}"]
     _, died = attempt.first(DIED)
     if died:
