@@ -19,8 +19,14 @@ include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/summary.smk"
 
 
+onstart:
+    # every job process this run starts loads the plan instead of planning again
+    PLAN.write()
+
+
 onsuccess:
-    say_what_the_check_found()
+    if "check" in workflow.dag_settings.targets:
+        logger.info(Path(layout.SITE_CHECK).read_text())
 
 
 onerror:

@@ -3,7 +3,7 @@ as a reader would, take a screenshot and read back what the page rendered, over 
 DevTools protocol. No network: Chromium is told not to use any, and the report must
 not need it.
 
-Used by tests/e2e/test_report.py and by tools/readme-images.sh:
+Used by tests/e2e/test_report.py and by tools/docs_figures.py:
 
     python tests/browser.py results/report.html results/summary.html docs/images/report.png
 """

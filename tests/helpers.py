@@ -84,7 +84,7 @@ def processes_of(workdir):
 
 
 def assert_sources_unharmed(summary_md):
-    """Every e2e run checks its sources (integrity.check_sources): the summary says so."""
+    """Every e2e run checks its sources (integrity.verify_sources): the summary says so."""
     assert "## Sources" in summary_md and "Unharmed: all" in summary_md, summary_md[-1500:]
 
 

@@ -36,6 +36,8 @@ def assert_one_line(text, message):
         ("colour=red", "config: Additional properties are not allowed ('colour' was unexpected)"),
         ("location=moon", "config key 'location': 'moon' is not an entry of 'locations'"),
         ("git_annex=10.20990101", "config key 'git_annex': 10.20990101 is not a version of PyPI's git-annex package"),
+        ("git_annex=10.20260213..10.20250605",
+         "config key 'git_annex': 10.20260213..10.20250605 holds no release: 10.20260213 came out after 10.20250605"),
     ],
 )
 def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, message):

@@ -95,7 +95,7 @@ def test_a_slice_plans_only_its_scenarios_and_rebuilds_nothing(run):
     planned = {line.split()[0] for line in out.stdout.splitlines() if line[:1].isalpha() and line.split()[-1].isdigit()}
     # only the checks of the sources the slice read, and its own summary: no dataset, no
     # clone, and no turn (who comes before a scenario that ran does not matter any more)
-    assert planned <= {"check_sources", "confirm_sources_unharmed", "summarize_results",
+    assert planned <= {"verify_sources", "confirm_sources_unharmed", "summarize_results",
                        "all", "job", "total"}, out.stdout
     assert "summarize_results" in planned, out.stdout
 

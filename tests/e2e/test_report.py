@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from annex_race.reporting import CARD
+from annex_race.layout import CARD, OUTPUTS
 from annex_race.runs import ROOT, snakemake_command
-from annex_race.summary import OUTPUTS
 from browser import chromium, show_result
 from helpers import observed_verdict, snakemake, summary_rows
 

@@ -1,7 +1,7 @@
 import multiprocessing as mp
 import time
 
-from annex_race.barrier import open_barrier, read_token, wait_at_barrier
+from annex_race.barrier import open_round, read_ticket, wait_at_barrier
 
 
 def _sibling(directory, member, n, timeout, delay, queue):
@@ -45,7 +45,8 @@ def test_a_late_sibling_sees_that_the_others_gave_up(tmp_path):
     assert late.reason == "sibling-gave-up" and late.released is None
 
 
-def test_token_roundtrip(tmp_path):
-    token = open_barrier(tmp_path / "round-3.token", 3, 2, {"cloned": "results/datasets/x.json"})
-    assert read_token(tmp_path / "round-3.token", timeout=1) == token
-    assert (token.round, token.lane, len(token.token)) == (3, 2, 32)
+def test_a_round_ticket_reads_back_and_names_a_fresh_barrier(tmp_path):
+    ticket = open_round(tmp_path / "round-3.json", 3, 2)
+    assert read_ticket(tmp_path / "round-3.json", timeout=1) == ticket
+    assert (ticket.round, ticket.lane, len(ticket.barrier)) == (3, 2, 32)
+    assert open_round(tmp_path / "round-3.json", 3, 2).barrier != ticket.barrier

@@ -13,7 +13,7 @@ import pytest
 from annex_race.faults import diagnose, last_attempt, read_or_rebuild, reconstruct
 from annex_race.guard import DIED, STARTED
 from annex_race.record import write_record
-from annex_race.rounds import open_round, scenario_round
+from annex_race.rounds import scenario_round
 from annex_race.scenarios import AXES
 from annex_race.summary import INCONCLUSIVE, collect_records, records_table, scenario_summary
 from helpers import make_record
@@ -54,13 +54,6 @@ def test_a_garbled_record_makes_its_scenario_rerun(tmp_path):
     r = scenario_round(paths)
     assert (r.number, r.complete) == (3, False)
     assert "not JSON" in r.problems[0]
-
-
-def test_a_job_started_by_snakemake_takes_the_open_round(tmp_path):
-    assert open_round(tmp_path) == 1
-    for n in (1, 2, 12):
-        (tmp_path / f"round-{n}.token").write_text("{}")
-    assert open_round(tmp_path) == 12
 
 
 def log_of(tmp_path, *lines):

@@ -8,7 +8,8 @@ from PIL import Image
 
 from annex_race.figures import DPI, OUTCOME_COLOURS, labels, timeline_layout, wrapped
 from annex_race.record import validate
-from annex_race.summary import OUTPUTS, records_table, scenario_summary, write_results
+from annex_race.layout import OUTPUTS
+from annex_race.summary import records_table, scenario_summary, write_results
 from helpers import make_record
 
 AFFECTED, FIXED = "10.20260115", "10.20261026"

@@ -46,21 +46,14 @@ def test_more_siblings_than_a_cluster_runs_at_once_are_refused_naming_the_key(ar
 def test_the_long_scenarios_are_spread_over_the_lanes():
     t = table(["none", "retry-backoff", "none", "retry-backoff", "none", "retry-backoff"])
     assert expected_seconds(t.loc["s1"], BACKOFF) > expected_seconds(t.loc["s0"], BACKOFF)
-    lane_of, previous = assign_lanes(t, 3, BACKOFF)
+    lane_of = assign_lanes(t, 3, BACKOFF)
     assert sorted(lane_of[s] for s in ("s1", "s3", "s5")) == [0, 1, 2]
-    # within a lane, matrix order: each waits for the one before it there
-    for scenario, before in previous.items():
-        if before:
-            assert lane_of[before] == lane_of[scenario]
-            assert list(t.index).index(before) < list(t.index).index(scenario)
-    assert sum(before is None for before in previous.values()) == 3
+    assert sorted(lane_of[s] for s in ("s0", "s2", "s4")) == [0, 1, 2]
 
 
 def test_one_lane_is_the_matrix_in_order():
     t = table(["none"] * 4)
-    lane_of, previous = assign_lanes(t, 1, BACKOFF)
-    assert set(lane_of.values()) == {0}
-    assert previous == {"s0": None, "s1": "s0", "s2": "s1", "s3": "s2"}
+    assert assign_lanes(t, 1, BACKOFF) == {"s0": 0, "s1": 0, "s2": 0, "s3": 0}
 
 
 def matrix(storage_siblings, workaround="none"):
@@ -74,7 +67,7 @@ def test_scenarios_that_need_the_same_store_share_lanes():
     """A lane makes only the datasets its scenarios use: the store with a storage
     sibling in as few lanes as their work needs, not in every lane."""
     t = matrix(["off", "on"] * 6)
-    lane_of, _ = assign_lanes(t, 4, BACKOFF)
+    lane_of = assign_lanes(t, 4, BACKOFF)
     on = {lane_of[s] for s in t.index if t.loc[s, "storage_sibling"] == "on"}
     off = {lane_of[s] for s in t.index if t.loc[s, "storage_sibling"] == "off"}
     assert not on & off
@@ -85,10 +78,8 @@ def test_scenarios_that_need_the_same_store_share_lanes():
 def test_more_kinds_of_scenario_than_lanes_put_whole_kinds_in_a_lane():
     t = matrix(["off", "on", "off", "on"])
     t.loc[["s2", "s3"], "image_size"] = "16M"  # four kinds: two sizes, two stores
-    lane_of, previous = assign_lanes(t, 2, BACKOFF)
+    lane_of = assign_lanes(t, 2, BACKOFF)
     assert set(lane_of.values()) == {0, 1}
-    for scenario, before in previous.items():  # each lane still one after another
-        assert before is None or lane_of[before] == lane_of[scenario]
 
 
 def test_lanes_are_shared_out_by_work():
@@ -102,15 +93,24 @@ def test_lanes_are_shared_out_by_work():
 
 
 def test_six_scenarios_of_two_kinds_use_six_lanes():
-    lane_of, _ = assign_lanes(matrix(["off"] * 3 + ["on"] * 3), 6, BACKOFF)
+    lane_of = assign_lanes(matrix(["off"] * 3 + ["on"] * 3), 6, BACKOFF)
     assert sorted(lane_of.values()) == [0, 1, 2, 3, 4, 5]
 
 
 def test_a_scenario_that_ran_keeps_its_lane():
     """A later slice of the matrix (or a rerun) must not move what it does not run."""
     t = matrix(["off", "on"] * 3)
-    lane_of, previous = assign_lanes(t, 3, BACKOFF, kept={"s1": 2, "s3": 2, "s5": 2, "other": 0})
+    lane_of = assign_lanes(t, 3, BACKOFF, kept={"s1": 2, "s3": 2, "s5": 2, "other": 0})
     assert [lane_of[s] for s in ("s1", "s3", "s5")] == [2, 2, 2]
     assert "other" not in lane_of
-    everything_kept, _ = assign_lanes(t, 3, BACKOFF, kept=dict.fromkeys(t.index, 1))
+    everything_kept = assign_lanes(t, 3, BACKOFF, kept=dict.fromkeys(t.index, 1))
     assert set(everything_kept.values()) == {1}
+
+
+def test_a_local_pool_without_room_caps_the_lanes_at_what_it_runs_at_once():
+    """compat could not give the local executor's pool room: (cores + 5) // n_clones."""
+    assert resolve_lanes("auto", 18, 2, 2, None, local_slots=7) == 3
+    assert resolve_lanes(9, 18, 2, 2, None, local_slots=7) == 3
+    assert resolve_lanes("auto", 18, 2, 2, 10, local_slots=7) == 5  # a cluster: --jobs decides
+    with pytest.raises(LaneError, match="config key 'n_clones': 8 clone jobs .* runs 7 jobs at once"):
+        resolve_lanes("auto", 18, 8, 2, None, local_slots=7)

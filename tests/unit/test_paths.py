@@ -3,26 +3,26 @@ import stat
 
 import pytest
 
-from annex_race.paths import RootError, check_root, filesystem_type, safe_remove
+from annex_race.paths import RootError, validate_root, filesystem_type, safe_remove
 
 
-def test_check_root_accepts_a_path_to_be_created(tmp_path):
-    assert check_root("source_root", tmp_path / "a" / "b") == tmp_path / "a" / "b"
+def test_validate_root_accepts_a_path_to_be_created(tmp_path):
+    assert validate_root("source_root", tmp_path / "a" / "b") == tmp_path / "a" / "b"
     assert not (tmp_path / "a").exists()  # nothing created
 
 
-def test_check_root_names_the_key_when_an_ancestor_is_a_file(tmp_path):
+def test_validate_root_names_the_key_when_an_ancestor_is_a_file(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(RootError, match=r"config key 'clone_root': .*file is not a directory"):
-        check_root("clone_root", tmp_path / "file" / "sub")
+        validate_root("clone_root", tmp_path / "file" / "sub")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
-def test_check_root_rejects_unwritable(tmp_path):
+def test_validate_root_rejects_unwritable(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     with pytest.raises(RootError, match="not writable"):
-        check_root("source_root", locked / "x")
+        validate_root("source_root", locked / "x")
 
 
 def _annex_like_tree(root):
@@ -79,29 +79,29 @@ def test_filesystem_type_of_a_path_not_yet_created(tmp_path):
         ("~/..", "contains your home directory"),
     ],
 )
-def test_check_root_refuses_roots_the_workflow_must_never_delete_in(root, why, tmp_path, monkeypatch):
+def test_validate_root_refuses_roots_the_workflow_must_never_delete_in(root, why, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     with pytest.raises(RootError, match=f"config key 'clone_root': .* {why}"):
-        check_root("clone_root", root)
+        validate_root("clone_root", root)
 
 
-def test_check_root_refuses_the_repository_and_its_source_tree_but_not_its_results(tmp_path):
+def test_validate_root_refuses_the_repository_and_its_source_tree_but_not_its_results(tmp_path):
     repo = tmp_path / "repo"
     (repo / "workflow").mkdir(parents=True)
     with pytest.raises(RootError, match="contains this repository"):
-        check_root("source_root", tmp_path, repo)
+        validate_root("source_root", tmp_path, repo)
     with pytest.raises(RootError, match="inside this repository's source tree"):
-        check_root("source_root", repo / "workflow" / "work", repo)
+        validate_root("source_root", repo / "workflow" / "work", repo)
     with pytest.raises(RootError, match="inside this repository's source tree"):
-        check_root("source_root", repo / "results" / ".." / "work", repo)
-    assert check_root("source_root", repo / "results" / "work", repo) == repo / "results" / "work"
+        validate_root("source_root", repo / "results" / ".." / "work", repo)
+    assert validate_root("source_root", repo / "results" / "work", repo) == repo / "results" / "work"
 
 
-def test_check_root_sees_through_symlinks(tmp_path):
+def test_validate_root_sees_through_symlinks(tmp_path):
     (tmp_path / "link").symlink_to("/")
     with pytest.raises(RootError, match="is the filesystem root"):
-        check_root("clone_root", tmp_path / "link")
+        validate_root("clone_root", tmp_path / "link")
 
 
 def test_safe_remove_refuses_a_symlink_in_a_root_that_points_out_of_it(tmp_path):

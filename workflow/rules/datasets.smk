@@ -1,22 +1,22 @@
 # The datasets under study, per location and lane: container_source -> source_ds ->
-# input RIA stores. Each rule writes a manifest under results/datasets/<location>/
-# describing the dataset it made at the same relative path under the location's
-# source_root (see get_dataset_dir). Lane 0 makes the image; every other lane has
-# its own copy of the chain (its own origins and locks), the image hardlinked, with
-# the datasets its scenarios use. Lane by lane, lane 0 first (get_dataset_priority).
+# input RIA stores. Each rule writes a manifest (annex_race.layout) describing the
+# dataset it made at the same relative path under the location's source_root. Lane 0
+# makes the image; every other lane has its own copy of the chain (its own origins
+# and locks), the image hardlinked, with the datasets its scenarios use (the plan
+# says which). Lane by lane, lane 0 first (get_dataset_priority).
 
 
 # probe a location's filesystems once: types, one filesystem or two, reflink
 rule probe_location:
     output:
-        "results/locations/{location}.json",
+        layout.LOCATION_PROBE,
     log:
         "results/logs/probe_location/{location}.log",
     conda:
         "../envs/annex-race.yaml"
     params:
         roots=get_location_roots,
-        deletable=ROOTS,
+        deletable=PLAN.roots,
     script:
         "../scripts/probe-location.py"
 
@@ -24,7 +24,7 @@ rule probe_location:
 # create a dataset holding the container image
 rule create_container_source:
     output:
-        "results/datasets/{location}/lane-0/container_source/size-{size}.json",
+        layout.CONTAINER_SOURCE.replace("{lane}", "0"),
     log:
         "results/logs/create_container_source/{location}/size-{size}.log",
     priority: get_dataset_priority
@@ -32,7 +32,7 @@ rule create_container_source:
         "../envs/annex-race.yaml"
     params:
         path=get_dataset_dir,
-        roots=ROOTS,
+        roots=PLAN.roots,
     script:
         "../scripts/create-container-source.py"
 
@@ -42,7 +42,7 @@ rule copy_container_source:
     input:
         origin=rules.create_container_source.output[0],
     output:
-        "results/datasets/{location}/lane-{lane}/container_source/size-{size}.json",
+        layout.CONTAINER_SOURCE,
     log:
         "results/logs/copy_container_source/{location}/lane-{lane}/size-{size}.log",
     wildcard_constraints:
@@ -52,7 +52,7 @@ rule copy_container_source:
         "../envs/annex-race.yaml"
     params:
         path=get_dataset_dir,
-        roots=ROOTS,
+        roots=PLAN.roots,
     script:
         "../scripts/copy-container-source.py"
 
@@ -61,17 +61,17 @@ rule copy_container_source:
 # the path of container_source, or an ssh:// URL of it)
 rule create_source_ds:
     input:
-        container_source="results/datasets/{location}/lane-{lane}/container_source/size-{size}.json",
+        container_source=layout.CONTAINER_SOURCE,
     output:
-        "results/datasets/{location}/lane-{lane}/source_ds/size-{size}{via}.json",
+        layout.SOURCE_DS,
     log:
-        "results/logs/create_source_ds/{location}/lane-{lane}/size-{size}{via}.log",
+        "results/logs/create_source_ds/{location}/lane-{lane}/size-{size}_{transport}.log",
     priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:
         path=get_dataset_dir,
-        roots=ROOTS,
+        roots=PLAN.roots,
         ssh_host=get_ssh_host,
     script:
         "../scripts/create-source-ds.py"
@@ -80,17 +80,17 @@ rule create_source_ds:
 # export the analysis dataset to an input RIA store, with or without storage sibling
 rule export_input_ria:
     input:
-        source_ds="results/datasets/{location}/lane-{lane}/source_ds/size-{size}{via}.json",
+        source_ds=layout.SOURCE_DS,
     output:
-        "results/datasets/{location}/lane-{lane}/ria/size-{size}_ss-{ss}{via}.json",
+        layout.RIA,
     log:
-        "results/logs/export_input_ria/{location}/lane-{lane}/size-{size}_ss-{ss}{via}.log",
+        "results/logs/export_input_ria/{location}/lane-{lane}/size-{size}_{storage_sibling}_{transport}.log",
     priority: get_dataset_priority
     conda:
         "../envs/annex-race.yaml"
     params:
         store=get_dataset_dir,
-        roots=ROOTS,
+        roots=PLAN.roots,
     script:
         "../scripts/export-input-ria.py"
 
@@ -98,9 +98,15 @@ rule export_input_ria:
 # fetch the image once, for the clones of every lane to link to (workaround prefetch)
 rule prefetch_image:
     input:
-        ria="results/datasets/{location}/lane-0/ria/size-{size}_ss-off.json",
+        ria=layout.RIA.format(
+            location="{location}",
+            lane=0,
+            size="{size}",
+            storage_sibling="off",
+            transport="local",
+        ),
     output:
-        "results/datasets/{location}/prefetch/size-{size}.json",
+        layout.PREFETCH,
     log:
         "results/logs/prefetch_image/{location}/size-{size}.log",
     priority: get_dataset_priority
@@ -108,6 +114,6 @@ rule prefetch_image:
         "../envs/annex-race.yaml"
     params:
         path=get_dataset_dir,
-        roots=ROOTS,
+        roots=PLAN.roots,
     script:
         "../scripts/prefetch-image.py"

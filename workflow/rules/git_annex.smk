@@ -7,15 +7,15 @@ rule install_git_annex:
     name the site's (`system`, resolved by this run). Runs on the submit host, which
     can reach the package index when compute nodes cannot."""
     output:
-        "results/git-annex/{version}.json",
+        layout.GIT_ANNEX,
     log:
         "results/logs/install_git_annex/{version}.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:
-        cache=str(GIT_ANNEX_CACHE),
-        roots=ROOTS,
+        cache=PLAN.git_annex_cache,
+        roots=PLAN.roots,
         system=get_system_git_annex,
     script:
         "../scripts/install-git-annex.py"

@@ -3,53 +3,32 @@
 # Scenarios run in lanes (annex_race.lanes): within a lane they share origins
 # (container_source, source_ds, the RIA stores) and run one after another, since
 # overlapping scenarios would race each other, not just their own siblings; lanes
-# have origins of their own and run side by side. A scenario's barrier opens when
-# the scenario before it in its lane has its records; then all its clone jobs become
-# ready at once, on the local executor and on a cluster alike, and nothing else ever
-# waits at a barrier.
+# have origins of their own and run side by side. Each run of a scenario is a round
+# (annex_race.rounds): its ticket names a fresh barrier, and a scenario that is not
+# complete gets a new round, a new ticket for its clone jobs to read, so all its
+# siblings rerun together, never one alone.
 
 
-# wait until the lane's datasets exist and the scenario before this one has its records
-rule take_turn:
-    """Bookkeeping only, for the scenarios that run: a complete scenario keeps the
-    turn it took (see get_turn), whoever comes before it in a later slice."""
+# open a round of a scenario once its lane's datasets and the scenario before it are done
+rule open_round:
     input:
-        get_turn_inputs,
+        get_round_inputs,
     output:
-        "results/barriers/{scenario}/turn",
+        layout.ROUND,
     log:
-        "results/logs/take_turn/{scenario}.log",
+        "results/logs/open_round/{scenario}/round-{round}.log",
+    # a complete scenario has no round to open: its ticket stays as it was
     wildcard_constraints:
-        scenario="|".join(TO_RUN) or "(?!)",  # (?!): none
+        scenario=one_of(PLAN.running()),
     localrule: True
     conda:
         "../envs/annex-race.yaml"
-    # bookkeeping holds no core: a turn never waits behind a dataset job
-    threads: 0
-    shell:
-        "touch {output} 2> {log}"
-
-
-# open a fresh barrier for one run of a scenario
-rule open_barrier:
-    """A new token names the directory in which the siblings meet. The token is
-    temp and names the scenario's round (see annex_race.rounds): a scenario always
-    reruns with all its siblings, never one clone alone."""
-    input:
-        get_turn,
-    output:
-        temp("results/barriers/{scenario}/round-{round}.token"),
-    log:
-        "results/logs/open_barrier/{scenario}/round-{round}.log",
-    localrule: True
-    conda:
-        "../envs/annex-race.yaml"
-    # bookkeeping holds no core: a barrier never waits behind a dataset job
+    # bookkeeping holds no core: a round never waits behind a dataset job
     threads: 0
     params:
-        datasets=get_barrier_datasets,
+        lane=get_lane,
     script:
-        "../scripts/open-barrier.py"
+        "../scripts/open-round.py"
 
 
 # clone the input RIA, meet the siblings, get the image, write the record
@@ -57,9 +36,9 @@ rule clone_and_get:
     input:
         unpack(get_clone_inputs),
     output:
-        "results/records/{scenario}/clone-{clone}.json",
+        layout.RECORD,
     log:
-        "results/logs/clone_and_get/{scenario}/clone-{clone}.log",
+        layout.CLONE_LOG,
     conda:
         "../envs/annex-race.yaml"
     # a clone job mostly waits (at the barrier, on I/O): it holds no core, so all
@@ -68,7 +47,8 @@ rule clone_and_get:
     params:
         scenario=get_scenario,
         clone_dir=get_clone_dir,
-        roots=ROOTS,
+        barriers=get_barriers,
+        roots=PLAN.roots,
         barrier_timeout=config["barrier_timeout"],
         barrier_margin=config["barrier_margin"],
         keep_clones=config["keep_clones"],

@@ -5,63 +5,63 @@
 # summarize the records: verdicts, causes, evidence, findings, figures
 rule summarize_results:
     input:
-        records=[clone["record"] for clone in get_expected_clones()],
-        sources=get_source_checks("matrix"),
+        records=[clone["record"] for clone in PLAN.expected_clones("matrix")],
+        sources=PLAN.source_verifications("matrix"),
     output:
         table=report(
-            OUTPUTS["table"],
+            layout.OUTPUTS["table"],
             caption="../report/results.rst",
             category="Summary",
             labels={"what": "results table (one row per clone)"},
         ),
-        summary=OUTPUTS["summary"],
+        summary=layout.OUTPUTS["summary"],
         summary_html=report(
-            OUTPUTS["summary_html"],
+            layout.OUTPUTS["summary_html"],
             caption="../report/summary.rst",
             category="Summary",
             labels={"what": "summary: verdicts, findings, evidence"},
         ),
-        bug_report=OUTPUTS["bug_report"],
+        bug_report=layout.OUTPUTS["bug_report"],
         bug_report_html=report(
-            OUTPUTS["bug_report_html"],
+            layout.OUTPUTS["bug_report_html"],
             caption="../report/bug-report.rst",
             category="Summary",
             labels={"what": "bug report, ready to paste"},
         ),
         scenarios=report(
-            directory(OUTPUTS["scenarios"]),
-            patterns=[CARD],
+            directory(layout.OUTPUTS["scenarios"]),
+            patterns=[layout.CARD],
             caption="../report/scenario.rst",
             category="Scenarios in {location}",
             subcategory="storage sibling {storage_sibling}",
             labels=get_card_labels,
         ),
         timeline=report(
-            OUTPUTS["timeline"],
+            layout.OUTPUTS["timeline"],
             caption="../report/timeline.rst",
             category="Figures",
             labels={"figure": "timeline"},
         ),
         heatmap=report(
-            OUTPUTS["heatmap"],
+            layout.OUTPUTS["heatmap"],
             caption="../report/heatmap.rst",
             category="Figures",
             labels={"figure": "verdict heatmap"},
         ),
         durations=report(
-            OUTPUTS["durations"],
+            layout.OUTPUTS["durations"],
             caption="../report/durations.rst",
             category="Figures",
             labels={"figure": "get durations and attempts"},
         ),
         summary_table=report(
-            OUTPUTS["summary_table"],
+            layout.OUTPUTS["summary_table"],
             caption="../report/summary-table.rst",
             category="Figures",
             labels={"figure": "summary table"},
         ),
         versions=report(
-            OUTPUTS["versions"],
+            layout.OUTPUTS["versions"],
             caption="../report/versions.rst",
             category="Figures",
             labels={"figure": "git-annex version map"},
@@ -74,38 +74,35 @@ rule summarize_results:
     params:
         max_skew=config["max_skew"],
         heatmap=config["heatmap"],
-        notes=get_row_notes(),
-        expected=get_expected_clones(),
-        configfiles=get_configfiles(),
+        notes=PLAN.row_notes(),
+        expected=PLAN.expected_clones("matrix"),
+        configfiles=configfiles(),
     script:
         "../scripts/summarize-results.py"
 
 
-# verify that the sources the clones fetched from are unharmed
-rule check_sources:
+# verify that the sources a lane's clones fetched from are unharmed
+rule verify_sources:
     input:
-        unpack(get_source_checks_inputs),
+        unpack(get_source_verification_inputs),
     output:
-        "results/sources/{part}/{location}/lane-{lane}.json",
+        layout.SOURCES,
     log:
-        "results/logs/check_sources/{part}/{location}/lane-{lane}.log",
-    # its inputs follow which scenario runs in which lane, known to this process only
+        "results/logs/verify_sources/{suite}/{location}/lane-{lane}.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:
-        scratch=lambda wildcards: str(
-            LOCATIONS[wildcards.location].source_root / ".checks"
-        ),
-        roots=ROOTS,
+        scratch=get_scratch,
+        roots=PLAN.roots,
     script:
-        "../scripts/check-sources.py"
+        "../scripts/verify-sources.py"
 
 
 # fail the run if a source was harmed (after the summary has said so)
 rule confirm_sources_unharmed:
     input:
-        sources=get_source_checks("matrix"),
+        sources=PLAN.source_verifications("matrix"),
         summary=rules.summarize_results.output.summary,
     output:
         touch("results/sources.ok"),
@@ -124,16 +121,16 @@ rule check:
     configured locations, with and without each workaround; results/check.md says in
     one paragraph whether the site is affected, why, and the cheapest workaround."""
     input:
-        unpack(get_check_inputs),
+        unpack(get_site_check_inputs),
     output:
-        "results/check.md",
+        layout.SITE_CHECK,
     log:
         "results/logs/check.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:
-        expected=get_expected_clones(CHECK),
+        expected=PLAN.expected_clones("site"),
         max_skew=config["max_skew"],
     script:
         "../scripts/check-site.py"

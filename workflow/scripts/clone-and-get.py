@@ -18,7 +18,7 @@ guard = Guard(snakemake.log[0])
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # unwind, stop the get
 
 from annex_race import versions
-from annex_race.barrier import read_token
+from annex_race.barrier import read_ticket
 from annex_race.datasets import read_manifest
 from annex_race.paths import safe_remove
 
@@ -33,24 +33,23 @@ if snakemake.params.ssh_command:  # transport ssh: the `ssh` git, git-annex and 
 from annex_race.clone_job import clone_get
 from annex_race.record import write_record
 
-params = snakemake.params
-token = read_token(snakemake.input.barrier, params.barrier_timeout)
-datasets = token.datasets  # the lane's datasets (see annex_race.lanes)
+params, inputs = snakemake.params, snakemake.input
+ticket = read_ticket(inputs.round, params.barrier_timeout)
 record = clone_get(
     scenario=params.scenario,
     clone=int(snakemake.wildcards.clone),
-    round=token.round,
-    lane=token.lane,
-    url=read_manifest(datasets["cloned"])["url"],
-    key=read_manifest(datasets["container_source"])["key"],
-    location=read_manifest(snakemake.input.location),
+    round=ticket.round,
+    lane=ticket.lane,
+    url=read_manifest(inputs.cloned)["url"],
+    key=read_manifest(inputs.container_source)["key"],
+    location=read_manifest(inputs.location),
     clone_dir=params.clone_dir,
-    barrier_dir=Path(snakemake.input.barrier).parent / token.token,
+    barrier_dir=Path(params.barriers) / ticket.barrier,
     barrier_timeout=params.barrier_timeout,
     barrier_margin=params.barrier_margin,
     log=log,
     roots=params.roots,
-    prefetch=read_manifest(datasets["prefetch"]) if "prefetch" in datasets else None,
+    prefetch=read_manifest(inputs.prefetch) if "prefetch" in inputs.keys() else None,
     keep_clone=params.keep_clones,
     t_job_start=t_job_start,
     guard=guard,

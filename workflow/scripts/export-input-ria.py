@@ -7,7 +7,7 @@ start_job(snakemake.log[0])
 manifest = export_ria(
     snakemake.params.store,
     read_manifest(snakemake.input.source_ds),
-    snakemake.wildcards.ss,
+    snakemake.wildcards.storage_sibling,
     snakemake.params.roots,
 )
 write_manifest(snakemake.output[0], manifest)

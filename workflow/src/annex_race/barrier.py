@@ -35,32 +35,32 @@ class Release:
 
 
 @dataclass
-class Token:
-    """One opening of a scenario's barrier: its siblings meet in `<barriers>/<token>`."""
+class RoundTicket:
+    """One round of a scenario (see rounds.py): its siblings meet in the barrier
+    directory `<barriers>/<barrier>`, fresh for every opening."""
 
-    token: str
-    round: int  # the scenario's round (see rounds.py)
-    lane: int  # the lane it runs in (see lanes.py)
-    datasets: dict  # the manifests of that lane's datasets it uses, by kind
-
-
-def open_barrier(token_file, round, lane, datasets):
-    """Write a fresh token for one run of a scenario; siblings meet in its directory."""
-    token = Token(uuid.uuid4().hex, round, lane, datasets)
-    _write_atomic(Path(token_file), asdict(token))
-    return token
+    barrier: str
+    round: int
+    lane: int  # whose origins the round fetches from (see lanes.py)
 
 
-def read_token(token_file, timeout):
-    """The token written by the barrier job (which may start a moment after us)."""
+def open_round(ticket_file, round, lane):
+    """Write the ticket of a fresh round of a scenario."""
+    ticket = RoundTicket(uuid.uuid4().hex, round, lane)
+    _write_atomic(Path(ticket_file), asdict(ticket))
+    return ticket
+
+
+def read_ticket(ticket_file, timeout):
+    """The round's ticket (on a cluster's shared filesystem it may show a moment late)."""
     deadline = time.time() + timeout
     while True:
         try:
-            return Token(**json.loads(Path(token_file).read_text()))
+            return RoundTicket(**json.loads(Path(ticket_file).read_text()))
         except (FileNotFoundError, ValueError):
             pass
         if time.time() > deadline:
-            raise TimeoutError(f"no barrier token in {token_file} after {timeout} s")
+            raise TimeoutError(f"no round ticket in {ticket_file} after {timeout} s")
         time.sleep(POLL)
 
 

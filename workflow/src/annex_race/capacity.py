@@ -49,7 +49,7 @@ def hardlinks_likely(root):
     return filesystem_type(_existing(root)) not in NO_HARDLINKS
 
 
-def check_free_space(needs, free=lambda path: shutil.disk_usage(path).free):
+def ensure_free_space(needs, free=lambda path: shutil.disk_usage(path).free):
     """Raise ValueError (one line, with the numbers) if the needs of the roots that
     share a filesystem exceed what it has free."""
     by_fs = defaultdict(list)

@@ -92,7 +92,7 @@ def store_copy(ria, scratch, roots, verified=()):
         safe_remove(clone, roots)
 
 
-def check_sources(container_sources, source_dss, rias, scratch, roots, verified=()):
+def verify_sources(container_sources, source_dss, rias, scratch, roots, verified=()):
     """Every check on a lane's source datasets (their manifests), as dicts. `verified`:
     the files lane 0's check reads in full (verified_files), for a later lane."""
     checks = []

@@ -12,9 +12,9 @@ import re
 from .datasets import parse_size
 
 # On the local executor, clone jobs hold no core and are never queued behind each
-# other (local_pool_patch): about this many per core keep 2 cores busy, while more
-# crowd out each other's clone and the lanes' dataset jobs (benchmarks/lanes.py
-# --lanes N: on 2 cores, 8 lanes of 2 clones were slower than 6)
+# other (compat.make_room_for_waiting_jobs): about this many per core keep 2 cores
+# busy, while more crowd out each other's clone and the lanes' dataset jobs
+# (benchmarks/lanes.py --lanes N: on 2 cores, 8 lanes of 2 clones were slower than 6)
 LOCAL_CLONES_PER_CORE = 6
 
 
@@ -22,13 +22,14 @@ class LaneError(ValueError):
     """A lanes setting the executor cannot honour."""
 
 
-def resolve_lanes(setting, n_scenarios, n_clones, cores, jobs):
+def resolve_lanes(setting, n_scenarios, n_clones, cores, jobs, local_slots=None):
     """The number of lanes: `setting` (an int, or `auto`), never more than there are
     scenarios. On a cluster (`jobs`: --jobs) every lane's clone jobs must be able to
     run at once, else siblings wait at a barrier for a job that cannot start:
     lanes x n_clones <= jobs, and `auto` is as many as that allows. On the local
     executor every job Snakemake starts runs, and `auto` is LOCAL_CLONES_PER_CORE
-    clone jobs per core."""
+    clone jobs per core; where it runs only `local_slots` jobs at once (its pool
+    could not be given room, see compat), no more lanes than those slots hold."""
     if jobs is not None and n_clones > jobs:
         raise LaneError(
             f"config key 'n_clones': {n_clones} clone jobs of a scenario must run at once, "
@@ -44,6 +45,13 @@ def resolve_lanes(setting, n_scenarios, n_clones, cores, jobs):
             f"config key 'lanes': {lanes} lanes of {n_clones} clone jobs run at once, "
             f"but --jobs allows {jobs}; use fewer lanes or raise --jobs"
         )
+    if jobs is None and local_slots is not None:
+        lanes = min(lanes, local_slots // n_clones)
+        if lanes < 1:
+            raise LaneError(
+                f"config key 'n_clones': {n_clones} clone jobs of a scenario must run at once, "
+                f"but the local executor runs {local_slots} jobs at once; raise --cores"
+            )
     return max(1, min(lanes, n_scenarios))
 
 
@@ -69,8 +77,8 @@ def expected_seconds(row, backoff):
 
 
 def lane_datasets(row):
-    """What a scenario needs made in its lane (see get_lane_datasets in
-    workflow/rules/common.smk): container_source and source_ds, and the input RIA
+    """What a scenario needs made in its lane (see plan.Plan.lane_datasets):
+    container_source and source_ds, and the input RIA
     store it clones, by what tells them apart."""
     chain = (row.get("location"), row["image_size"], row.get("transport"))
     if row.get("clone_from", "ria") != "ria":
@@ -93,8 +101,7 @@ def share_lanes(work, lanes, scenarios):
 
 
 def assign_lanes(table, lanes, backoff, kept=None):
-    """Scenario id -> lane, and the scenario before each in its lane (or None).
-    Scenarios in `kept` (id -> lane: those that ran, complete) keep their lane, so
+    """Scenario id -> lane. Scenarios in `kept` (id -> lane: those that ran, complete) keep their lane, so
     that a later slice of the matrix makes no dataset for scenarios it does not run.
 
     Scenarios that need the same datasets made share lanes, so that a lane makes
@@ -130,8 +137,4 @@ def assign_lanes(table, lanes, backoff, kept=None):
             lane = min(lanes_of[g], key=lambda k: (load[k], k))
             lane_of[scenario] = lane
             load[lane] += cost[scenario]
-    previous, last = {}, {}
-    for scenario in order:  # matrix order within a lane
-        previous[scenario] = last.get(lane_of[scenario])
-        last[lane_of[scenario]] = scenario
-    return lane_of, previous
+    return lane_of

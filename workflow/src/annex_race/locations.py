@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import check_root, filesystem_type, safe_remove
+from .paths import validate_root, filesystem_type, safe_remove
 
 
 def reflink_works(source_dir, clone_dir, roots):
@@ -71,9 +71,9 @@ class Location:
     description: str = ""
 
 
-def check_locations(locations, used, repo=None):
+def validate_locations(locations, used, repo=None):
     """The `used` entries of the `locations` map as Locations, their roots checked
-    (paths.check_root) and, where an entry says which filesystem a root must be on
+    (paths.validate_root) and, where an entry says which filesystem a root must be on
     (`filesystems: {source: btrfs, clone: ext4}`), that it is. Raises ValueError
     with one line naming the key, before anything is created."""
     checked = {}
@@ -86,7 +86,7 @@ def check_locations(locations, used, repo=None):
             )
         entry = locations[name]
         roots = {
-            role: check_root(f"locations.{name}.{role}_root", entry[f"{role}_root"], repo)
+            role: validate_root(f"locations.{name}.{role}_root", entry[f"{role}_root"], repo)
             for role in ("source", "clone")
         }
         for role, wanted in (entry.get("filesystems") or {}).items():

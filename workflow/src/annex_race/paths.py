@@ -12,7 +12,7 @@ class RootError(ValueError):
     """A configured work root cannot be used."""
 
 
-def check_root(name, path, repo=None):
+def validate_root(name, path, repo=None):
     """Return `path` as an absolute Path if the workflow may work (and delete) there.
 
     `$VARIABLES` and `~` are expanded (site profiles use them). Nothing is created:

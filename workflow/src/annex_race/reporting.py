@@ -15,7 +15,7 @@ from .record import FAIL, PASS
 from .scenarios import AXES
 
 VERDICT_CELL = re.compile(r"<td>(<strong>)?(PASS|FAIL|INCONCLUSIVE)\b")
-CARD = "{location}/{storage_sibling}/{scenario}.{verdict}.html"  # under the cards' directory
+from .layout import CARD
 _PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{title}</title><style>
 body {{ font-family: sans-serif; font-size: 14px; margin: 1.5em; max-width: 110em; }}
@@ -109,6 +109,16 @@ def scenario_cards(table, summary, directory, names, configfiles=()):
                                        scenario=row.scenario, verdict=row.verdict)
         card.parent.mkdir(parents=True, exist_ok=True)
         card.write_text(_PAGE.format(title=html.escape(row.scenario), body=body))
+
+
+def rerun_configfiles(checkout, configfiles):
+    """The configuration files given on top of config/config.yaml (profiles' and
+    --configfile's), which a command that reruns a scenario must repeat: relative
+    to the checkout where they are in it."""
+    checkout = Path(checkout).resolve()
+    files = [Path(f).resolve() for f in configfiles]
+    return [str(f.relative_to(checkout)) if f.is_relative_to(checkout) else str(f)
+            for f in files if f != checkout / "config" / "config.yaml"]
 
 
 def reproduce_command(row, configfiles=()):

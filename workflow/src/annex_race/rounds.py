@@ -4,18 +4,16 @@ Every opening of a scenario's barrier is one round; each record says which round
 belongs to. A scenario is complete when every sibling has a valid record of one and
 the same round. If not (a job was killed, cancelled, timed out; a record is missing,
 garbled, or from another round), the next run opens the next round, and because
-the clone jobs read `results/barriers/<scenario>/round-<n>.token`, the changed input
-makes Snakemake rerun every sibling together through the fresh barrier, never one
-alone. Complete scenarios keep their round and are not touched.
+the clone jobs read the round's ticket (layout.ROUND, its number in its name), the
+changed input makes Snakemake rerun every sibling together through the fresh
+barrier, never one alone. Complete scenarios keep their round and are not touched.
+The plan (annex_race.plan) decides each scenario's round once per run.
 """
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .record import RecordError, read_record
-
-_TOKEN = re.compile(r"round-(\d+)\.token$")
 
 
 @dataclass
@@ -42,10 +40,3 @@ def scenario_round(record_paths):
     started = any(Path(p).exists() for p in record_paths)  # else: it just never ran
     return Round(max(rounds, default=0) + 1, False, problems if started else [])
 
-
-def open_round(barrier_dir):
-    """The newest round whose token exists: what a clone job started by Snakemake
-    (which re-reads the workflow while its siblings write records) must use."""
-    numbers = [int(m.group(1)) for p in Path(barrier_dir).glob("round-*.token")
-               if (m := _TOKEN.search(p.name))]
-    return max(numbers, default=1)

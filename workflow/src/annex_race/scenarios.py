@@ -3,8 +3,6 @@ the explicit rows of `scenarios` (e.g. the seed notes' table), each within the a
 
 import itertools
 
-import pandas as pd
-
 # Config key of each axis -> its tag in scenario ids. Adding an axis is one line
 # here, its field in record.ScenarioFields, its default in config/config.yaml and
 # its entry in the config schema.
@@ -79,6 +77,18 @@ def normalize_axes(config, axes=AXES):
     return config
 
 
+def config_error(error):
+    """One line naming the offending config key of a jsonschema error by its full
+    path (`backoff.annex_retry`, `locations.laptop.source_root`, `scenarios[0]`); an
+    axis's value is named by itself, not by its place in the list (`--config` gives
+    a one-value list)."""
+    parts = [str(p) for p in error.absolute_path]
+    if len(parts) == 2 and parts[0] in AXES:
+        parts.pop()
+    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
+    return f"config key '{path}': {error.message}" if path else f"config: {error.message}"
+
+
 def value_tag(value):
     return "none" if value in ("", None) else str(value)
 
@@ -143,6 +153,8 @@ def scenario_table(config, axes=AXES):
                  (express_workarounds(r, config.get("backoff")) for r in rows)}.values())
     if not rows:
         raise ValueError("config: every scenario of the matrix is skipped")
+    import pandas as pd  # here: a job process loads the plan and needs no table
+
     columns = names + [n for n in ROW_NOTES if any(n in r for r in rows)]
     table = pd.DataFrame(rows, columns=columns)
     table.index = pd.Index([scenario_id(row, axes) for row in rows], name="scenario")
@@ -173,6 +185,8 @@ def check_table(config, fixed_version=None, axes=AXES):
                 {"workaround": "retry-backoff"}] + ([{"git_annex": fixed_version}] if fixed_version else [])
     rows = [express_workarounds({**base, "location": location, **v}, config.get("backoff"))
             for location in config["location"] for v in variants]
+    import pandas as pd
+
     table = pd.DataFrame(rows, columns=list(axes))
     table.index = pd.Index([CHECK_PREFIX + scenario_id(row, axes) for row in rows], name="scenario")
     return table

@@ -1,6 +1,7 @@
 """From clone records to the results table and the per-scenario verdicts."""
 
 import json
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -28,22 +29,6 @@ from .figures import (
 from .record import FAIL, FIELDS, INCONCLUSIVE, LIST_FIELDS, PASS, ScenarioFields, get_start_skew, read_record
 from .reporting import bug_report, bug_report_html, environment, scenario_cards, summary_html
 from .scenarios import AXES
-
-# what a run reports (write_results), by the name rule summarize_results gives each
-OUTPUTS = {
-    "table": "results/results.tsv",
-    "summary": "results/summary.md",
-    "summary_html": "results/summary.html",
-    "bug_report": "results/bug-report.md",
-    "bug_report_html": "results/bug-report.html",
-    "scenarios": "results/scenarios",
-    "timeline": "results/timeline.png",
-    "heatmap": "results/heatmap.png",
-    "durations": "results/durations.png",
-    "summary_table": "results/summary-table.png",
-    "versions": "results/versions.png",
-}
-
 
 @dataclass
 class ScenarioRow(ScenarioFields):
@@ -90,7 +75,7 @@ def collect_records(expected, since=0.0):
 
 
 def sources_section(paths):
-    """What the check of the sources (integrity.check_sources) found, per location."""
+    """What the check of the sources (integrity.verify_sources) found, per location."""
     checks = [c for p in paths for c in json.loads(Path(p).read_text())["checks"]]
     if not checks:
         return ["## Sources", "", "Not checked: the run did not get that far.", ""]
@@ -130,6 +115,30 @@ def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), so
     plot_summary_table(summary, outputs["summary_table"])
     plot_version_map(version_table(summary), outputs["versions"])
     return summary
+
+
+def summarize_failed_run(expected, since, outputs, **settings):
+    """After a run that failed: the summary of what there is, clones whose job died
+    since the run started rebuilt from their logs (faults), with a banner saying so.
+    Its files are dated back to 1970, so that the next run, which redoes the
+    incomplete scenarios, writes them anew. Returns how many clones were rebuilt
+    (0: nothing written). `settings`: write_results's."""
+    records = collect_records(expected, since=since)
+    rebuilt = [r for r in records if r.reconstructed]
+    if not rebuilt:
+        return 0
+    causes = pd.Series([r.cause for r in rebuilt]).value_counts()
+    banner = [
+        f"**This run did not finish.** {len(rebuilt)} clone jobs ended without a "
+        f"record ({', '.join(f'{c}: {n}' for c, n in causes.items())}); they are rebuilt "
+        "from their logs below and their scenarios are INCONCLUSIVE. Rerun the same "
+        "command: every incomplete scenario reruns as a whole, complete ones are kept.",
+        "",
+    ]
+    write_results(records, outputs=outputs, banner=banner, **settings)
+    for path in outputs.values():
+        os.utime(path, (0, 0))
+    return len(rebuilt)
 
 
 def records_table(records):

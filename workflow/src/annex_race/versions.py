@@ -139,7 +139,11 @@ def expand_versions(values, cache, max_age=DAY):
                 if end not in known:
                     raise VersionError(
                         f"config key 'git_annex': {value}: {end} is not a version of PyPI's git-annex package")
-            out += [v for v in known if version_key(first) <= version_key(v) <= version_key(last)]
+            between = [v for v in known if version_key(first) <= version_key(v) <= version_key(last)]
+            if not between:  # both ends are releases: the range is reversed
+                raise VersionError(
+                    f"config key 'git_annex': {value} holds no release: {first} came out after {last}")
+            out += between
         else:
             out.append(value)
     return list(dict.fromkeys(out))
@@ -164,6 +168,29 @@ def unknown_versions(wanted, cache):
         return []
     known = known_versions(cache, refresh=True)
     return None if known is None else [v for v in pending if v not in known]
+
+
+def validate_known(wanted, cache):
+    """Refuse a version PyPI does not have, before anything is made (VersionError
+    naming the key); a warning to give if the index cannot be reached to tell."""
+    unknown = unknown_versions(sorted(wanted), cache)
+    if unknown is None:
+        return ("the package index cannot be reached to check the git-annex versions; "
+                "installing them will tell")
+    if unknown:
+        raise VersionError(f"config key 'git_annex': {unknown[0]} is not a version of PyPI's git-annex package")
+    return None
+
+
+def site_git_annex(setting, exclude, required):
+    """resolve_system for this run: where `required` (the matrix runs `system`), its
+    VersionError is raised; else kept, for `snakemake check` to say if it runs."""
+    try:
+        return resolve_system(setting, exclude)
+    except VersionError as e:
+        if required:
+            raise
+        return {"error": str(e)}
 
 
 @contextmanager

@@ -1,0 +1,43 @@
+"""Where the workflow's files live: one pattern for each kind, used by the rules'
+outputs (as wildcards) and by the plan (formatted). The folders follow the data
+flow: locations and git-annex -> datasets -> rounds -> records -> sources, summary.
+"""
+
+PLAN = "results/plan.json"  # written when a run starts; every job process loads it
+LOCATION_PROBE = "results/locations/{location}.json"
+GIT_ANNEX = "results/git-annex/{version}.json"
+# a dataset's manifest; the dataset is at the same relative path under its
+# location's source_root (without .json). Lane 0 makes the image; the prefetched
+# copy is one for all lanes.
+CONTAINER_SOURCE = "results/datasets/{location}/lane-{lane}/container_source/size-{size}.json"
+SOURCE_DS = "results/datasets/{location}/lane-{lane}/source_ds/size-{size}_transport-{transport}.json"
+RIA = (
+    "results/datasets/{location}/lane-{lane}/ria/"
+    "size-{size}_storage_sibling-{storage_sibling}_transport-{transport}.json"
+)
+PREFETCH = "results/datasets/{location}/prefetch/size-{size}.json"
+# a round's ticket: it opens one barrier, named by the ticket, for all siblings
+ROUND = "results/rounds/{scenario}/round-{round}.json"
+BARRIERS = "results/barriers/{scenario}"
+RECORD = "results/records/{scenario}/clone-{clone}.json"
+CLONE_LOG = "results/logs/clone_and_get/{scenario}/clone-{clone}.log"
+# what the verification of a lane's sources found, after a suite's scenarios
+SOURCES = "results/sources/{suite}/{location}/lane-{lane}.json"
+SITE_CHECK = "results/check.md"
+
+# what a run reports (summary.write_results), by the name rule summarize_results
+# gives each
+OUTPUTS = {
+    "table": "results/results.tsv",
+    "summary": "results/summary.md",
+    "summary_html": "results/summary.html",
+    "bug_report": "results/bug-report.md",
+    "bug_report_html": "results/bug-report.html",
+    "scenarios": "results/scenarios",
+    "timeline": "results/timeline.png",
+    "heatmap": "results/heatmap.png",
+    "durations": "results/durations.png",
+    "summary_table": "results/summary-table.png",
+    "versions": "results/versions.png",
+}
+CARD = "{location}/{storage_sibling}/{scenario}.{verdict}.html"  # under OUTPUTS["scenarios"]
