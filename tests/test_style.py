@@ -1,5 +1,6 @@
 """The workflow lints clean, is formatted with snakefmt, and its tests can all be collected."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,3 +29,34 @@ def test_test_modules_have_unique_names():
     with one name in different folders break collection of the whole suite."""
     names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
     assert sorted(names) == sorted(set(names)), [n for n in set(names) if names.count(n) > 1]
+
+
+def test_config_readme_is_what_the_schema_says():
+    """Every key is described once, in the schema; config/README.md is generated."""
+    from annex_race.config_doc import README, render
+
+    assert README.read_text() == render(), "run: python -m annex_race.config_doc"
+
+
+def test_no_slurm_output_is_committed_and_sbatch_output_is_ignored():
+    tracked = _run("git", "ls-files", "--cached", "--others", "--exclude-standard").stdout.split()
+    assert not [p for p in tracked if re.fullmatch(r"slurm-\d+\.out", Path(p).name)]
+    assert "slurm-*.out" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_docs_quote_run_figures_only_in_blocks_the_docs_tool_regenerates():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from docs_figures import BLOCKS
+
+    pages = "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    opened = re.findall(r"<!-- figures:([a-z][a-z-]*) -->", pages)
+    closed = re.findall(r"<!-- /figures:([a-z][a-z-]*) -->", pages)
+    assert sorted(opened) == sorted(closed) == sorted(BLOCKS)
+
+
+def test_readme_is_read_in_five_minutes():
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 120
+
+
+def test_common_smk_holds_validation_the_plan_and_short_input_functions():
+    assert len((ROOT / "workflow" / "rules" / "common.smk").read_text().splitlines()) <= 200

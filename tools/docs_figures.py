@@ -1,15 +1,21 @@
-"""Regenerate README's images (docs/images/) from real runs of the current code:
+"""Regenerate the docs' images (docs/images/) and every figure the docs quote, from
+real runs of the current code:
 
-    bash tools/setup.sh --dev && .venv/bin/python tools/readme_images.py
+    bash tools/setup.sh --dev && .venv/bin/python tools/docs_figures.py
 
-Each run has its own working directory under results/readme/ (about 10 minutes in all
+Each run has its own working directory under results/docs/ (about 10 minutes in all
 on 2 cores): the default matrix (timeline, summary table, the report as Chromium shows
-it), a git-annex version range (the version map), a retry-budget sweep and, as root
-with openssh-server, the ssh transport (verdict heatmaps), and `snakemake check`
-(its paragraph is printed, for README to quote).
+it, the findings), a git-annex version range (the version map), a retry-budget sweep,
+as root with openssh-server the ssh transport, `snakemake check` (its paragraph), and
+as root the filesystem lab's seed table. What a run quotes goes between the markers
+`<!-- figures:NAME -->` and `<!-- /figures:NAME -->` in docs/*.md (BLOCKS); a block
+whose run cannot be made here is left as it was, and the tool says so.
 """
 
+import os
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,26 +25,58 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser import chromium, show_result  # noqa: E402
 from sshd import sshd, why_no_sshd  # noqa: E402
 
-IMAGES = ROOT / "docs" / "images"
-RUNS = ROOT / "results" / "readme"
+DOCS = ROOT / "docs"
+IMAGES = DOCS / "images"
+RUNS = ROOT / "results" / "docs"
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 # the affected configuration, one scenario per value of the axes a section varies
 FOCUSED = ["storage_sibling=off", "method=annex-get", "workaround=none"]
+# the quoted blocks: name -> the summary section (or file) they come from
+BLOCKS = {
+    "default-findings": "Findings",
+    "site-check": "check.md",
+    "versions": "git-annex versions",
+    "retry": "Retry budget",
+    "transport": "Transport",
+    "seed-table": "The seed's table, observed",
+}
 
 
-def run(name, *args, config=()):
+def run(name, *args, config=(), configfiles=()):
     workdir = RUNS / name
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"readme-images: {name}: snakemake {' '.join([*args, *config])}", flush=True)
-    out = run_snakemake(workdir, "--cores", "2", *args, config=config, timeout=None)
+    print(f"docs-figures: {name}: snakemake {' '.join([*args, *config])}", flush=True)
+    out = run_snakemake(workdir, "--cores", "2", *args, config=config, configfiles=configfiles, timeout=None)
     if out.returncode:
-        sys.exit(f"readme-images: the {name} run failed:\n{out.stderr[-3000:]}")
+        sys.exit(f"docs-figures: the {name} run failed:\n{out.stderr[-3000:]}")
     return workdir / "results"
 
 
 def copy(results, name, image):
     shutil.copyfile(results / name, IMAGES / image)
-    print(f"readme-images: docs/images/{image}", flush=True)
+    print(f"docs-figures: docs/images/{image}", flush=True)
+
+
+def section(summary_md, title, whole=False):
+    """A summary section's statements (its "- " lines), or all of it (`whole`)."""
+    text = summary_md.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0].strip()
+    return text if whole else "\n".join(line for line in text.splitlines() if line.startswith("- "))
+
+
+def quote(name, text):
+    """Put `text` between the block's markers in whichever docs page has them."""
+    pattern = re.compile(rf"(<!-- figures:{name} -->\n).*?(<!-- /figures:{name} -->)", re.S)
+    for page in DOCS.glob("*.md"):
+        before = page.read_text()
+        if pattern.search(before):
+            page.write_text(pattern.sub(lambda m: f"{m.group(1)}{text}\n{m.group(2)}", before))
+            print(f"docs-figures: {page.relative_to(ROOT)}: {name}", flush=True)
+            return
+    sys.exit(f"docs-figures: no page of docs/ has the block {name}")
+
+
+def summary(results):
+    return (results / "summary.md").read_text()
 
 
 def main():
@@ -46,19 +84,22 @@ def main():
     results = run("default")
     copy(results, "timeline.png", "timeline.png")
     copy(results, "summary-table.png", "summary-table.png")
+    quote("default-findings", section(summary(results), BLOCKS["default-findings"]))
     run("default", "--report", "results/report.html")
     if chromium():
         show_result(results / "report.html", "results/summary.html", IMAGES / "report.png")
-        print("readme-images: docs/images/report.png", flush=True)
+        print("docs-figures: docs/images/report.png", flush=True)
     else:
-        print("readme-images: no Chromium: docs/images/report.png not renewed", flush=True)
+        print("docs-figures: no Chromium: docs/images/report.png not renewed", flush=True)
 
     results = run("versions", config=[*FOCUSED, "git_annex=10.20251114..10.20260316"])
     copy(results, "versions.png", "versions.png")
+    quote("versions", section(summary(results), BLOCKS["versions"]))
 
     results = run("retry", config=[*FOCUSED, f"git_annex={AFFECTED}", "annex_retry=[1, 3, 5]",
                                    "annex_retry_delay=[1, 2]", "heatmap={x: annex_retry_delay, y: annex_retry}"])
     copy(results, "heatmap.png", "retry.png")
+    quote("retry", section(summary(results), BLOCKS["retry"]))
 
     if why_no_sshd() is None:
         with sshd(RUNS / "sshd") as (host, command):
@@ -67,11 +108,25 @@ def main():
                 f"git_annex=[{AFFECTED}, {FIXED}]", f"ssh={{'host': '{host}', 'command': '{command}'}}",
                 "heatmap={x: git_annex, y: transport}"])
         copy(results, "heatmap.png", "transport.png")
+        quote("transport", section(summary(results), BLOCKS["transport"]))
     else:
-        print(f"readme-images: docs/images/transport.png not renewed: {why_no_sshd()}", flush=True)
+        print(f"docs-figures: transport not renewed: {why_no_sshd()}", flush=True)
 
     results = run("check", "check")
-    print((results / "check.md").read_text())
+    paragraph = (results / "check.md").read_text().split("\n## ", 1)[0].split("\n", 1)[1].strip()
+    quote("site-check", "\n".join(f"> {line}" if line else ">" for line in paragraph.splitlines()))
+
+    if os.geteuid() == 0:
+        lab = [sys.executable, "-m", "annex_race.lab"]
+        subprocess.run([*lab, "up"], cwd=ROOT, check=True)
+        try:
+            results = run("seed-table", configfiles=[ROOT / "config" / "seed-table.yaml",
+                                                     ROOT / "results" / "lab" / "locations.yaml"])
+        finally:
+            subprocess.run([*lab, "down"], cwd=ROOT, check=True)
+        quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
+    else:
+        print("docs-figures: seed-table not renewed: the filesystem lab needs root", flush=True)
 
 
 if __name__ == "__main__":
