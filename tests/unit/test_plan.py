@@ -3,6 +3,7 @@ lanes, rounds and the order in each lane, the datasets each lane makes, the sour
 verifications, the free space, and what the summary of a failed run reads."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,17 @@ def test_a_job_process_loads_the_plan_the_main_process_wrote(workdir):
 def test_a_job_without_a_plan_says_so_in_one_line(workdir):
     with pytest.raises(plan.PlanMissing, match="results/plan.json: no plan"):
         plan.load()
+
+
+def test_a_second_run_in_the_same_directory_is_refused_while_the_first_holds_its_plan(workdir):
+    p = build(workdir)
+    p.write()  # this process: the first run
+    script = ("from annex_race import plan; import sys; "
+              "plan.Plan(1, {}, {}, (), '/c').write()")
+    import subprocess
+    import sys
+    second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=workdir)
+    assert second.returncode != 0
+    assert f"another run of annex-race in this directory (pid {os.getpid()})" in second.stderr
+    assert plan.load() == p  # the first run's plan stands
+    p.write()  # the holder itself may write again

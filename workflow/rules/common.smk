@@ -188,6 +188,6 @@ def summarize_failed_run():
         settings |= dict(notes=PLAN.row_notes(), configfiles=configfiles())
         expected = PLAN.expected_clones("matrix")
         if summarize_failed_run(expected, RUN_STARTED, layout.OUTPUTS, **settings):
-            logger.error(f"annex-race: what this run observed is in results/summary.md")
+            logger.error("annex-race: what this run observed is in results/summary.md")
     except Exception as e:  # never hide the failure that brought us here
         logger.error(f"annex-race: could not summarize the failed run: {e}")

@@ -15,6 +15,7 @@ Words (each means one thing):
   (annex_race.rounds); a scenario that is not complete runs a fresh round.
 """
 
+import fcntl
 import json
 import os
 from dataclasses import asdict, dataclass, field, replace
@@ -273,11 +274,44 @@ class Plan:
     # ---- written once, loaded by every job -------------------------------------
 
     def write(self, path=layout.PLAN):
+        """Write the plan for this run's jobs, and hold it while this process lives:
+        another run in the same directory (`snakemake check` during the matrix, a
+        second terminal) would replace the plan under the first one's jobs, and its
+        scenarios share their lanes' origins, so it is refused (PlanInUse)."""
+        global _held
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = str(path.absolute().with_suffix(".lock"))
+        if _held is None or _held.name != lock_path:
+            lock = open(lock_path, "a+")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "?"
+                lock.close()
+                raise PlanInUse(
+                    f"{path}: another run of annex-race in this directory (pid {holder}) is "
+                    "using its plan; wait for it to end (its scenarios share origins with this run's)"
+                ) from None
+            except OSError:  # a filesystem without locks: nothing to guard with
+                pass
+            lock.truncate(0)
+            lock.write(str(os.getpid()))
+            lock.flush()
+            if _held is not None:
+                _held.close()
+            _held = lock
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(asdict(self), indent=1) + "\n")
         tmp.rename(path)
+
+
+_held = None  # the lock on the plan this process wrote, held until it ends
+
+
+class PlanInUse(ValueError):
+    """Another run in the same working directory holds its plan."""
 
 
 class PlanMissing(ValueError):
