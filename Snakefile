@@ -1,9 +1,17 @@
 # annex-race: reproduce, diagnose and verify fixes for concurrent `git annex get`
 # failures from a shared origin. Configuration: config/config.yaml (keys described
 # in config/README.md); the includes below are the data flow.
+import signal
+import threading
+
 from snakemake.utils import min_version
 
 min_version("9.27")
+
+if workflow.is_main_process and threading.current_thread() is threading.main_thread():
+    # a closed terminal (SIGHUP) ends the run the way Ctrl-C does: its jobs stopped,
+    # its lock released, so that a plain rerun continues
+    signal.signal(signal.SIGHUP, signal.default_int_handler)
 
 
 configfile: "config/config.yaml"

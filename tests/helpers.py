@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from annex_race.record import get_start_skew
+from annex_race.record import EXTERNAL_CAUSES, get_start_skew
 from annex_race.runs import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
 
 
@@ -26,6 +26,8 @@ def observed_verdict(records, max_skew=1.0):
     if (any(r.barrier != "released" for r in records) or len(records) < records[0].n_clones
             or skew is None or skew > max_skew):
         return "INCONCLUSIVE"
+    if any(r.outcome != "ok" and r.cause in EXTERNAL_CAUSES for r in records):
+        return "INCONCLUSIVE"  # failed of something from outside git-annex and DataLad
     return "FAIL" if any(r.outcome != "ok" for r in records) else "PASS"
 
 

@@ -94,3 +94,93 @@ def test_ctrl_c_leaves_no_process_of_the_run_and_a_rerun_completes(tmp_path):
     assert len(records) == 2 and all(len(rs) == 2 for rs in records.values())
     assert {observed_verdict(rs) for rs in records.values()} == {"FAIL", "PASS"}
     assert_sources_unharmed(summary)
+
+
+def descendants(pid):
+    """Pids of the processes under `pid`, found through /proc."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def git_annex_under(pid, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for child in descendants(pid):
+            try:
+                if Path(f"/proc/{child}/comm").read_text().strip() == "git-annex":
+                    return child
+            except OSError:
+                continue
+        time.sleep(0.1)
+    pytest.fail(f"no git-annex under pid {pid}")
+
+
+def honest(records):
+    """Every scenario of the run ended with a verdict: the fixed version PASS, the affected FAIL."""
+    return {rs[0].git_annex: observed_verdict(rs) for rs in records.values()} == {
+        "10.20260115": "FAIL", "10.20261026": "PASS"}
+
+
+def test_git_annex_killed_inside_a_clone_job_makes_no_fail_and_a_rerun_passes(tmp_path):
+    """What the OOM killer does on a node: it kills the biggest process, git-annex, not the job."""
+    run = start(tmp_path)
+    pid, scenario = wait_for_get(tmp_path, "ga-10.20261026", 1, run)
+    os.kill(git_annex_under(pid), signal.SIGKILL)
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode == 0, output[-2000:]
+    records, summary, _ = load_run(tmp_path)
+    assert [(r.clone, r.cause) for r in records[scenario] if r.outcome != "ok"] == [(1, "killed")]
+    assert observed_verdict(records[scenario]) == "INCONCLUSIVE"
+    assert "**INCONCLUSIVE** (clone 1: killed (" in summary and "a rerun tries again" in summary
+
+    rerun = snakemake(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=MATRIX)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert f"scenario {scenario} is incomplete (INCONCLUSIVE: clone 1: killed" in rerun.stdout + rerun.stderr
+    records, summary, _ = load_run(tmp_path)
+    assert [r.round for r in records[scenario]] == [2, 2] and honest(records)
+
+
+def test_a_closed_terminal_stops_the_run_and_a_plain_rerun_passes(tmp_path):
+    run = start(tmp_path)
+    wait_for_get(tmp_path, "ga-10.20260115", 0, run)
+    os.killpg(run.pid, signal.SIGHUP)  # what closing the terminal does
+    run.communicate(timeout=300)
+    left = no_leftovers(tmp_path)
+    assert not left, left
+    rerun = snakemake(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=MATRIX)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]  # no --unlock needed
+    records, summary, _ = load_run(tmp_path)
+    assert honest(records)
+    assert_sources_unharmed(summary)
+
+
+def test_snakemake_killed_alone_leaves_no_job_and_unlock_then_a_plain_rerun_passes(tmp_path):
+    """An out-of-memory kill of Snakemake on a login node: its clone jobs live on for
+    a moment, write no record Snakemake would count incomplete, and end."""
+    config = [*MATRIX, "barrier_timeout=20"]
+    cmd = snakemake_command(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=config)
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           start_new_session=True)
+    wait_for_get(tmp_path, "ga-10.20260115", 0, run)
+    os.kill(run.pid, signal.SIGKILL)
+    run.communicate(timeout=60)
+    left = no_leftovers(tmp_path, timeout=120)  # the gets end, the barrier_timeout at most
+    assert not left, left
+    unlock = snakemake(tmp_path, "--unlock", configfiles=[TEST_CONFIG], config=config)
+    assert unlock.returncode == 0, unlock.stderr[-2000:]
+    rerun = snakemake(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=config)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    records, summary, _ = load_run(tmp_path)
+    assert honest(records)
+    assert_sources_unharmed(summary)

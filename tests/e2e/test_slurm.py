@@ -220,3 +220,23 @@ def test_eight_clones_as_eight_slurm_jobs_meet_at_the_barrier(workdir):
     assert get_start_skew(r.t_get_start for r in rs) <= 1.0
     assert observed_verdict(rs) == "FAIL"  # the affected version: all but the winner fail
     assert_sources_unharmed(summary)
+
+
+def test_a_requeued_clone_job_rejoins_no_barrier_and_a_plain_rerun_passes(workdir):
+    """Pre-emption on a partition with PreemptMode=REQUEUE, as `scontrol requeue` does
+    it: the job starts again after its sibling has left the barrier. It gets nothing
+    alone: its record says `requeued`, and the rerun runs the scenario as a whole."""
+    config = ["storage_sibling=off", "git_annex=10.20261026", "annex_retry=4"]
+    run = _start(workdir, config=config)
+    job, log = _slurm_job_in_get(workdir, run, "_retry-4_")
+    subprocess.run(["scontrol", "requeue", job], check=True)
+    output = run.communicate(timeout=900)[0]
+    assert run.returncode == 0, output[-3000:]
+    (scenario, rs), = own_records(workdir, annex_retry=4).items()
+    requeued = [r for r in rs if r.cause == "requeued"]
+    assert [r.slurm_job_id for r in requeued] == [job] and requeued[0].t_get_start is None
+    assert observed_verdict(rs) == "INCONCLUSIVE"
+    rerun = snakemake(workdir, *PROFILE, configfiles=TEST_CONFIG, config=config)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    (rs,) = own_records(workdir, annex_retry=4).values()
+    assert [r.round for r in rs] == [2, 2] and observed_verdict(rs) == "PASS"

@@ -50,3 +50,10 @@ def test_a_round_ticket_reads_back_and_names_a_fresh_barrier(tmp_path):
     assert read_ticket(tmp_path / "round-3.json", timeout=1) == ticket
     assert (ticket.round, ticket.lane, len(ticket.barrier)) == (3, 2, 32)
     assert open_round(tmp_path / "round-3.json", 3, 2).barrier != ticket.barrier
+
+
+def test_a_sibling_started_again_in_a_round_it_met_in_before_rejoins_no_barrier(tmp_path):
+    """A SLURM requeue restarts a clone job after its siblings have left the barrier."""
+    _run(tmp_path, delays=[0, 0], n=2, timeout=5)
+    again = wait_at_barrier(tmp_path, 1, 2, timeout=5, margin=0.1)
+    assert (again.reason, again.released) == ("requeued", None)

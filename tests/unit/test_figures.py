@@ -90,3 +90,15 @@ def test_each_card_reruns_its_scenario_with_the_runs_configuration_files(tmp_pat
         assert "--configfile config/seed-table.yaml --config location=local" in card.read_text()
     bug_report = Path(outputs["bug_report"]).read_text()
     assert "--configfile config/seed-table.yaml --config location=local" in bug_report
+
+
+def test_a_scenario_whose_clones_made_no_get_is_summarized_and_drawn(tmp_path):
+    """A barrier that timed out: no clone gets alone, so there is no get to draw."""
+    alone = [make_record(clone=c, barrier="timeout", outcome="failed") | {
+        "t_get_start": None, "t_get_end": None, "barrier_release_at": None, "attempts": [],
+        "attempt_starts": [], "cause": "no-sibling", "evidence": ["barrier timeout: no sibling arrived"],
+        "exit_code": None, "arrival": None, "arrival_evidence": None} for c in (0, 1)]
+    outputs = {k: str(tmp_path / v.split("/", 1)[1]) for k, v in OUTPUTS.items()}
+    summary = write_results([validate(r) for r in alone], 1.0, outputs, {"x": "git_annex", "y": "storage_sibling"})
+    assert list(summary["verdict"]) == ["INCONCLUSIVE"]
+    assert Path(outputs["timeline"]).read_bytes()[:4] == b"\x89PNG"

@@ -42,12 +42,15 @@ def build(tmp_path, config=None, cores=2, jobs=None, local_slots=None):
                       fixed_version="10.20261026")
 
 
-def write_records(p, scenario, rounds, lane):
+def write_records(p, scenario, rounds, lane, **observed):
+    """Valid records of a scenario; `observed`: fields of its last clone's record."""
     s = p.scenarios[scenario]
     for clone, round_ in enumerate(rounds):
         path = Path(layout.RECORD.format(scenario=scenario, clone=clone))
         path.parent.mkdir(parents=True, exist_ok=True)
         record = make_record(scenario=scenario, clone=clone, n=len(rounds)) | s.axes
+        if clone == len(rounds) - 1:
+            record |= observed
         path.write_text(json.dumps(record | {"round": round_, "lane": lane}))
 
 
@@ -208,3 +211,32 @@ def test_a_second_run_in_the_same_directory_is_refused_while_the_first_holds_its
     assert f"another run of annex-race in this directory (pid {os.getpid()})" in second.stderr
     assert plan.load() == p  # the first run's plan stands
     p.write()  # the holder itself may write again
+
+
+@pytest.mark.parametrize("observed, complete", [
+    ({}, True),  # PASS
+    ({"outcome": "failed", "cause": "transfer-lock", "evidence": ["transfer already in progress"]}, True),
+    ({"outcome": "failed", "cause": "killed", "evidence": ["git-annex killed by signal 9"]}, False),
+    ({"outcome": "failed", "cause": "requeued", "evidence": ["it arrived at this barrier before"]}, False),
+    ({"barrier": "timeout", "t_get_start": None}, False),
+    ({"t_get_start": 1000.0 + 5}, False),  # not concurrent
+])
+def test_only_an_honest_verdict_completes_a_scenario(workdir, observed, complete):
+    first = build(workdir)
+    s = first.suite("matrix")[0]
+    write_records(first, s.id, [1, 1], lane=s.lane, **observed)
+    open_ticket(first, s.id)
+    again = build(workdir).scenarios[s.id]
+    assert (again.complete, again.round) == (complete, 1 if complete else 2)
+    assert complete or again.problems[0].startswith("INCONCLUSIVE: ")
+
+
+def test_after_max_rounds_an_inconclusive_scenario_is_kept(workdir):
+    first = build(workdir, configured(max_rounds=2))
+    s = first.suite("matrix")[0]
+    write_records(first, s.id, [2, 2], lane=s.lane, outcome="failed", cause="killed", evidence=["x"])
+    Path(layout.ROUND.format(scenario=s.id, round=2)).parent.mkdir(parents=True, exist_ok=True)
+    Path(layout.ROUND.format(scenario=s.id, round=2)).write_text("{}")
+    kept = build(workdir, configured(max_rounds=2)).scenarios[s.id]
+    assert (kept.complete, kept.round) == (True, 2)
+    assert build(workdir, configured(max_rounds=3)).scenarios[s.id].round == 3

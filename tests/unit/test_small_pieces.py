@@ -1,11 +1,14 @@
-"""Version matching, git config passthrough, logged runs, sizes and keys."""
+"""Version matching, git config passthrough, logged runs, sizes and keys, the job's Snakemake."""
 
+import json
 import subprocess
 import sys
+import time
 
 import pytest
 
 from annex_race.datasets import parse_key, parse_size
+from annex_race.job import snakemake_process, still_running
 from annex_race.versions import VersionError, check, matches
 from annex_race.runner import git_config_env, run_logged
 from annex_race.runs import temporary_workdir
@@ -117,3 +120,22 @@ def test_a_temporary_workdir_is_removed_read_only_trees_and_all_unless_kept():
         pass
     assert kept.is_dir()
     kept.rmdir()
+
+
+def test_a_job_knows_whether_the_snakemake_that_runs_it_is_still_there(tmp_path):
+    """A local clone job runs in a shell Snakemake started; when Snakemake is killed,
+    the job lives on (orphaned) and must not write a record Snakemake counts incomplete."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("import json, time\nfrom annex_race.job import snakemake_process\n"
+                     "print(json.dumps(snakemake_process()), flush=True)\ntime.sleep(3)\n")
+    fake = tmp_path / "snakemake"  # stands in for Snakemake: a shell runs the job
+    fake.write_text(f"#!/bin/sh\nset -e; {sys.executable} {probe}; true\n")
+    fake.chmod(0o755)
+    runner = subprocess.Popen([str(fake)], stdout=subprocess.PIPE, text=True)
+    found = json.loads(runner.stdout.readline())
+    assert found[0] == runner.pid and still_running(tuple(found))
+    runner.kill()
+    runner.wait()
+    time.sleep(0.1)
+    assert not still_running(tuple(found))
+    assert snakemake_process() is None or snakemake_process()[0] != runner.pid

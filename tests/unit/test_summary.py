@@ -17,9 +17,10 @@ from annex_race.summary import (
 )
 from helpers import RELEASE, make_record as record, summary_rows
 
-def summarize(records, max_skew=1.0):
+
+def summarize(records, max_skew=1.0, max_rounds=None):
     table = records_table([validate(r) for r in records])
-    return table, scenario_summary(table, max_skew=max_skew).set_index("scenario")
+    return table, scenario_summary(table, max_skew=max_skew, max_rounds=max_rounds).set_index("scenario")
 
 
 def test_summary_has_its_declared_columns():
@@ -170,3 +171,15 @@ def test_the_seed_table_stands_beside_the_observations_and_says_where_they_disag
 def test_markdown_tables_print_settings_as_given_and_measurements_to_the_hundredth():
     frame = pd.DataFrame({"annex_retry_delay": [1.0, 2.0], "get_s": [8.304, None], "cause": ["a|b", ""]})
     assert markdown_table(frame).splitlines()[2:] == ["| 1 | 8.30 | a\\|b |", "| 2 |  |  |"]
+
+
+@pytest.mark.parametrize("cause", ["killed", "cancelled", "requeued", "timeout", "lost"])
+def test_a_failure_from_outside_git_annex_never_makes_a_fail(cause):
+    """git-annex killed inside a clone job (the OOM killer on a node) says nothing about
+    its concurrency: the summary says which clone, what happened, that a rerun tries again."""
+    failed = record(clone=1, outcome="failed", failures=["signal 9"]) | {"cause": cause, "evidence": ["signal 9"]}
+    _, summary = summarize([record(clone=0), failed])
+    assert summary.loc["s1", "verdict"] == INCONCLUSIVE
+    assert summary.loc["s1", "detail"] == f"clone 1: {cause} (signal 9); a rerun tries again"
+    _, summary = summarize([record(clone=0), failed], max_rounds=1)
+    assert summary.loc["s1", "detail"].endswith("after 1 rounds (max_rounds) it is not rerun")

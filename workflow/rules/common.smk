@@ -184,7 +184,8 @@ def summarize_failed_run():
     from annex_race.summary import summarize_failed_run
 
     try:
-        settings = dict(max_skew=config["max_skew"], heatmap=config["heatmap"])
+        settings = dict(max_skew=config["max_skew"], max_rounds=config["max_rounds"])
+        settings |= dict(heatmap=config["heatmap"])
         settings |= dict(notes=PLAN.row_notes(), configfiles=configfiles())
         expected = PLAN.expected_clones("matrix")
         if summarize_failed_run(expected, RUN_STARTED, layout.OUTPUTS, **settings):

@@ -73,6 +73,7 @@ rule summarize_results:
         "../envs/annex-race.yaml"
     params:
         max_skew=config["max_skew"],
+        max_rounds=config["max_rounds"],
         heatmap=config["heatmap"],
         notes=PLAN.row_notes(),
         expected=PLAN.expected_clones("matrix"),

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from annex_race.guard import Guard
-from annex_race.job import start_job
+from annex_race.job import snakemake_process, start_job, still_running
 
+runner = snakemake_process()  # the Snakemake process that runs this job
 log = start_job(snakemake.log[0])
 # first of all, the guard that cleans up if this job dies (see annex_race.guard)
 guard = Guard(snakemake.log[0])
@@ -56,6 +57,12 @@ record = clone_get(
     git_annex_source=git_annex.get("source", "PyPI"),
     git_annex_reported=git_annex.get("reported"),
 )
+if not still_running(runner):
+    # Snakemake was killed while this job ran: it counts the record as incomplete, so
+    # none is written, and the rerun gives the scenario a fresh round
+    log.write(f"{time.time():.3f} annex-race: Snakemake (pid {runner[0]}) is gone: no record\n")
+    guard.done()
+    sys.exit(1)
 write_record(snakemake.output[0], record)
 if snakemake.params.ssh_command:
     safe_remove(ssh_bin, snakemake.params.roots)

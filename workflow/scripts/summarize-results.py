@@ -12,4 +12,5 @@ write_results(
     notes=snakemake.params.notes,
     sources=snakemake.input.sources,
     configfiles=snakemake.params.configfiles,
+    max_rounds=snakemake.params.max_rounds,
 )

@@ -26,7 +26,7 @@ class Release:
     arrived: float
     released: float | None = None  # None: the barrier did not release
     release_at: float | None = None  # the common release time all siblings computed
-    reason: str = "released"  # or "timeout", "sibling-gave-up"
+    reason: str = "released"  # or "timeout", "sibling-gave-up", "requeued"
     siblings_seen: int = 0
     arrivals: dict = field(default_factory=dict)
 
@@ -97,6 +97,10 @@ def wait_at_barrier(directory, member, n, timeout, margin):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     arrived = time.time()
+    if (directory / f"arrived-{member}.json").exists():
+        # this member arrived here before: its job was started again (SLURM requeue,
+        # a node reboot) in a round its siblings have met in already
+        return Release(arrived=arrived, reason="requeued", siblings_seen=len(_read_arrivals(directory)))
     _write_atomic(
         directory / f"arrived-{member}.json",
         {"time": arrived, "host": socket.gethostname(), "pid": os.getpid()},

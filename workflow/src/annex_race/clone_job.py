@@ -230,7 +230,15 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
     log.write(f"{time.time():.3f} barrier: {release.reason} ({release.siblings_seen} seen)\n")
     tell("released")
 
-    if record["origin"] is not None:
+    if release.reason != "released" and record["origin"] is not None:
+        # a get without its siblings says nothing about concurrency: none is made
+        cause = "requeued" if release.reason == "requeued" else "no-sibling"
+        why = {"requeued": "this clone arrived at this round's barrier before: its job was started again",
+               "timeout": f"no sibling arrived within barrier_timeout ({barrier_timeout} s)",
+               "sibling-gave-up": "a sibling gave up waiting at the barrier"}[release.reason]
+        record.update(cause=cause, evidence=[f"barrier {release.reason}: {why}"],
+                      failure_messages=[f"barrier {release.reason}: {why}"])
+    elif record["origin"] is not None:
         record["phase"] = "get"
         cmd, cwd = get_command(scenario["method"], clone_dir)
 

@@ -86,9 +86,13 @@ def _placeholder(path, text):
 
 
 def _zero(group):
-    """Per scenario: the common release time, else the earliest get start."""
-    release = group["barrier_release_at"].dropna()
-    return release.max() if len(release) else group["t_get_start"].min()
+    """Per scenario: the common release time, else the earliest get start, else (no
+    get at all: a barrier that did not release) the earliest clone start."""
+    for column, pick in (("barrier_release_at", "max"), ("t_get_start", "min"), ("t_clone_start", "min")):
+        times = group[column].dropna()
+        if len(times):
+            return getattr(times, pick)()
+    return 0.0
 
 
 def plot_timeline(table, path, summary):

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import layout
 from .capacity import GIT_ANNEX_INSTALL, Need, hardlinks_likely
 from .datasets import parse_size
+from .record import INCONCLUSIVE, scenario_verdict
 
 SUITES = ("matrix", "site")
 KINDS = ("container_source", "source_ds", "ria", "prefetch")
@@ -362,8 +363,8 @@ def build(config, locations, git_annex_cache, cores, jobs, local_slots=None, fix
     rounds = {}
     for table in tables.values():
         for sid, n in table["n_clones"].items():
-            rounds[sid] = opened_once(sid, scenario_round(
-                [layout.RECORD.format(scenario=sid, clone=c) for c in range(n)]))
+            r = scenario_round([layout.RECORD.format(scenario=sid, clone=c) for c in range(n)])
+            rounds[sid] = opened_once(sid, honest_or_next(r, config["max_skew"], config["max_rounds"]))
     # a complete scenario keeps the lane it ran in: a slice makes no dataset for it
     kept = {sid: r.lane for sid, r in rounds.items() if r.complete}
     scenarios = {}
@@ -390,6 +391,20 @@ def build(config, locations, git_annex_cache, cores, jobs, local_slots=None, fix
         str(git_annex_cache),
         config,
     )
+
+
+def honest_or_next(r, max_skew, max_rounds):
+    """A scenario is complete only with an honest verdict: PASS, or FAIL with a cause
+    of git-annex's or DataLad's. One that ran to an INCONCLUSIVE end (a clone killed,
+    cancelled, requeued, alone at its barrier; gets not concurrent) takes the next
+    round, until it has had `max_rounds`: then it is kept, INCONCLUSIVE."""
+    if not r.complete or r.number >= max_rounds:
+        return r
+    records = [x.asdict() for x in r.records]
+    verdict, detail = scenario_verdict(records, records[0]["n_clones"], max_skew)
+    if verdict != INCONCLUSIVE:
+        return r
+    return replace(r, number=r.number + 1, complete=False, problems=[f"INCONCLUSIVE: {detail}"])
 
 
 def opened_once(scenario, r):

@@ -93,8 +93,12 @@ class CloneRecord(ScenarioFields):
 
 
 FIELDS = tuple(f.name for f in fields(CloneRecord))
-# A scenario's verdict (summary.scenario_summary decides it from its records).
+# A scenario's verdict (scenario_verdict decides it from its records).
 PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
+# Causes from outside git-annex and DataLad: a clone that failed of one says nothing
+# about their concurrency, so its scenario is INCONCLUSIVE and a rerun tries again.
+EXTERNAL_CAUSES = frozenset(
+    {"killed", "cancelled", "requeued", "timeout", "lost", "error", "unreadable-record", "no-sibling"})
 _HINTS = typing.get_type_hints(CloneRecord)
 LIST_FIELDS = tuple(name for name in FIELDS if _HINTS[name] is list)  # JSON text in tables
 
@@ -159,3 +163,32 @@ def get_start_skew(starts):
     if not starts or any(s is None or s != s for s in starts):  # s != s: NaN
         return None
     return max(starts) - min(starts)
+
+
+def scenario_verdict(records, n_expected, max_skew):
+    """(verdict, detail) of one scenario from its clones' records (mappings with the
+    record's fields): PASS, FAIL with a cause of git-annex's or DataLad's, or
+    INCONCLUSIVE with what made it so."""
+    records = list(records)
+    faults = [r for r in records if r["reconstructed"]]
+    if faults:  # a job that died tells nothing about git-annex
+        causes = ", ".join(dict.fromkeys(r["cause"] for r in faults))
+        return INCONCLUSIVE, f"{len(faults)} of {n_expected} clone jobs ended without a record ({causes})"
+    if len(records) < n_expected:
+        return INCONCLUSIVE, f"{n_expected - len(records)} of {n_expected} records missing"
+    not_released = [r["barrier"] for r in records if r["barrier"] != "released"]
+    if not_released:
+        return INCONCLUSIVE, f"not concurrent: barrier {not_released[0]}"
+    outside = [r for r in records if r["outcome"] != "ok" and r["cause"] in EXTERNAL_CAUSES]
+    if outside:
+        return INCONCLUSIVE, "; ".join(
+            f"clone {r['clone']}: {r['cause']} ({(r['evidence'] or ['no evidence'])[0]})" for r in outside)
+    skew = get_start_skew(r["t_get_start"] for r in records)
+    if skew is None:
+        return INCONCLUSIVE, "not concurrent: a get never started"
+    if skew > max_skew:
+        return INCONCLUSIVE, f"not concurrent: gets started {skew:.2f} s apart"
+    failed = [r for r in records if r["outcome"] != "ok"]
+    if failed:
+        return FAIL, f"{len(failed)} of {n_expected} failed"
+    return PASS, ""

@@ -10,7 +10,7 @@ barrier, never one alone. Complete scenarios keep their round and are not touche
 The plan (annex_race.plan) decides each scenario's round once per run.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .record import RecordError, read_record
@@ -22,6 +22,7 @@ class Round:
     complete: bool
     problems: list  # why the scenario is incomplete, one line each
     lane: int | None = None  # the lane a complete scenario ran in
+    records: list = field(default_factory=list)  # a complete scenario's CloneRecords
 
 
 def scenario_round(record_paths):
@@ -36,7 +37,7 @@ def scenario_round(record_paths):
     if not problems and len(set(rounds)) > 1:
         problems.append(f"records of rounds {sorted(set(rounds))}")
     if not problems:
-        return Round(rounds[0], True, [], records[0].lane)
+        return Round(rounds[0], True, [], records[0].lane, records)
     started = any(Path(p).exists() for p in record_paths)  # else: it just never ran
     return Round(max(rounds, default=0) + 1, False, problems if started else [])
 

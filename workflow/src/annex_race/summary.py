@@ -26,7 +26,8 @@ from .figures import (
     plot_timeline,
     plot_version_map,
 )
-from .record import FAIL, FIELDS, INCONCLUSIVE, LIST_FIELDS, PASS, ScenarioFields, get_start_skew, read_record
+from .record import (FAIL, FIELDS, INCONCLUSIVE, LIST_FIELDS, PASS, ScenarioFields, get_start_skew, read_record,
+                     scenario_verdict)
 from .reporting import bug_report, bug_report_html, environment, scenario_cards, summary_html
 from .scenarios import AXES
 
@@ -89,14 +90,16 @@ def sources_section(paths):
     return [*lines, ""]
 
 
-def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), sources=(), configfiles=()):
+def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), sources=(), configfiles=(),
+                  max_rounds=None):
     """Everything a run reports, into `outputs` (a mapping of OUTPUTS to paths): the
     results table; the summary (`banner` lines first, then the verdicts, the check of
     the sources and the environment) and the bug report, as Markdown and HTML; one card
     per scenario; the figures. `heatmap`: the two axes it maps ({x, y});
-    `configfiles`: the run's, for the commands that rerun a scenario."""
+    `configfiles`: the run's, for the commands that rerun a scenario; `max_rounds`:
+    how many rounds a scenario gets."""
     table = records_table(records)
-    summary = scenario_summary(table, max_skew)
+    summary = scenario_summary(table, max_skew, max_rounds=max_rounds)
     table.to_csv(outputs["table"], sep="\t", index=False)
     env = environment(table)
     text = summary_markdown(summary, notes=notes) + "\n".join([*sources_section(sources), *env])
@@ -141,10 +144,15 @@ def summarize_failed_run(expected, since, outputs, **settings):
     return len(rebuilt)
 
 
+TIME_FIELDS = [f for f in FIELDS if f.startswith("t_") or f in ("barrier_release_at", "prefetch_seconds")]
+
+
 def records_table(records):
     """One row per clone attempt (CloneRecords), with derived durations; lists kept
     as JSON text."""
     table = pd.DataFrame([r.asdict() for r in records], columns=FIELDS)
+    for column in TIME_FIELDS:  # NaN, not None, where nothing happened (no get at all)
+        table[column] = pd.to_numeric(table[column]).astype(float)
     table["clone_s"] = table["t_clone_end"] - table["t_clone_start"]
     table["get_s"] = table["t_get_end"] - table["t_get_start"]
     table["transfers"] = table["attempts"].map(lambda ev: sum(e["event"] == "transfer" for e in ev))
@@ -155,34 +163,19 @@ def records_table(records):
     return table.sort_values(["scenario", "clone"]).reset_index(drop=True)
 
 
-def _verdict(group, n_expected, max_skew):
-    """(verdict, detail) of one scenario, from what its clones observed."""
-    failed = group[group["outcome"] != "ok"]
-    faults = group[group["reconstructed"]]
-    if len(faults):  # a job that died tells nothing about git-annex
-        causes = ", ".join(faults["cause"].value_counts().index)
-        return INCONCLUSIVE, f"{len(faults)} of {n_expected} clone jobs ended without a record ({causes})"
-    if len(group) < n_expected:
-        return INCONCLUSIVE, f"{n_expected - len(group)} of {n_expected} records missing"
-    not_released = group[group["barrier"] != "released"]
-    if len(not_released):
-        return INCONCLUSIVE, f"not concurrent: barrier {not_released['barrier'].iloc[0]}"
-    skew = get_start_skew(group["t_get_start"])
-    if skew is None:
-        return INCONCLUSIVE, "not concurrent: a get never started"
-    if skew > max_skew:
-        return INCONCLUSIVE, f"not concurrent: gets started {skew:.2f} s apart"
-    if len(failed):
-        return FAIL, f"{len(failed)} of {n_expected} failed"
-    return PASS, ""
-
-
-def scenario_summary(table, max_skew, axes=AXES):
-    """One row per scenario: its axis values, verdict, first failure, timings, skew."""
+def scenario_summary(table, max_skew, axes=AXES, max_rounds=None):
+    """One row per scenario: its axis values, verdict, first failure, timings, skew.
+    An INCONCLUSIVE scenario whose records are of round `max_rounds` is not rerun:
+    its detail says so."""
     rows = []
     for scenario, group in table.groupby("scenario", sort=True):
         first = group.iloc[0]
-        verdict, detail = _verdict(group, int(first["n_clones"]), max_skew)
+        records = [{**r, "evidence": json.loads(r["evidence"])} for r in group.to_dict("records")]
+        verdict, detail = scenario_verdict(records, int(first["n_clones"]), max_skew)
+        if verdict == INCONCLUSIVE and not group["reconstructed"].any():
+            rounds = int(group["round"].max())
+            detail += (f"; after {rounds} rounds (max_rounds) it is not rerun" if max_rounds and rounds >= max_rounds
+                       else "; a rerun tries again")
         failed = group[group["outcome"] != "ok"]
         ok = group[group["outcome"] == "ok"]
         causes = failed["cause"].dropna().value_counts()
