@@ -109,7 +109,8 @@ def make_room_for_waiting_jobs(executor):
     """Grow the executor's pool by a worker whenever a job would wait for one, the
     way its run_job grows it for a group job: a larger pool, the old one finishing
     what it runs. The scheduler still shares --cores among jobs with threads."""
-    if not local_pool_can_grow(type(executor)):
+    pool = getattr(executor, "pool", None)  # the real executor, just made: no second probe
+    if not (isinstance(pool, concurrent.futures.ThreadPoolExecutor) and isinstance(executor.workers, int)):
         return
     original = type(executor).run_single_job
     busy = set()  # futures of this executor's jobs that have not ended
