@@ -54,10 +54,11 @@ def write_records(p, scenario, rounds, lane, **observed):
         path.write_text(json.dumps(record | {"round": round_, "lane": lane}))
 
 
-def open_ticket(p, scenario):
-    path = Path(p.round_ticket(scenario))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("{}")
+def open_ticket(p, scenario, observed=False):
+    """The round's ticket; `observed`: and the round's writes (it ran to its end)."""
+    for path in [p.round_ticket(scenario)] + ([p.writes(scenario)] if observed else []):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text("{}")
 
 
 def in_lane_order(p, suite, lane):
@@ -84,7 +85,7 @@ def test_a_complete_scenario_keeps_its_lane_waits_for_nothing_and_holds_up_no_on
     first = build(workdir)
     done = in_lane_order(first, "matrix", 2)[0]
     write_records(first, done.id, [1, 1], lane=2)
-    open_ticket(first, done.id)
+    open_ticket(first, done.id, observed=True)
     p = build(workdir)
     s = p.scenarios[done.id]
     assert (s.complete, s.round, s.lane) == (True, 1, 2)
@@ -104,7 +105,8 @@ def test_a_scenario_with_a_record_missing_or_of_another_round_reruns_as_a_whole(
     assert p.scenarios[a.id].problems == ("record missing",)
     assert p.scenarios[b.id].round == 3 and "records of rounds [1, 2]" in p.scenarios[b.id].problems
     assert p.round_ticket(a.id) == f"results/rounds/{a.id}/round-2.json"
-    assert p.scenarios[b.id].before == a.id and set(p.records(a.id)) <= set(p.round_inputs(b.id))
+    # b's round opens after a's jobs ended and what they wrote was seen and put back
+    assert p.scenarios[b.id].before == a.id and p.writes(a.id) in p.round_inputs(b.id)
 
 
 def test_a_round_is_opened_once(workdir):
@@ -117,6 +119,28 @@ def test_a_round_is_opened_once(workdir):
     assert (p.scenarios[a.id].round, p.scenarios[a.id].complete) == (2, False)
     assert (p.scenarios[b.id].round, p.scenarios[b.id].complete) == (2, False)
     assert p.scenarios[b.id].problems == ("round ticket missing",)
+
+
+def test_a_complete_scenario_whose_writes_were_not_observed_runs_again(workdir):
+    first = build(workdir)
+    s = first.suite("matrix")[0]
+    write_records(first, s.id, [1, 1], lane=s.lane)
+    open_ticket(first, s.id)  # its records are complete, but no snapshot says what its jobs wrote
+    again = build(workdir).scenarios[s.id]
+    assert (again.complete, again.round) == (False, 2)
+    assert "not observed" in again.problems[0]
+
+
+def test_every_scenario_snapshots_the_repositories_its_jobs_share(workdir):
+    p = build(workdir)
+    for s in p.suite("matrix"):
+        shared = p.shared_repositories(s.id)
+        manifests = {manifest for _, manifest, _ in shared.values()}
+        assert manifests <= set(p.round_inputs(s.id)), s.id  # made before the round opens
+        assert ("input RIA store" in shared) == (s.axes["clone_from"] == "ria")
+        assert p.datasets(s.id)["container_source"] in manifests
+    lane_0 = p.source_verification_inputs("matrix", "local", 0)
+    assert set(lane_0["writes"]) == {p.writes(s.id) for s in p.suite("matrix") if s.axes["location"] == "local"}
 
 
 def test_a_lane_makes_only_the_datasets_its_scenarios_read_and_before_they_start(workdir):
@@ -144,11 +168,12 @@ def test_each_lane_in_use_verifies_its_sources_and_lane_0_waits_for_every_clone(
     checks = p.source_verifications("matrix")
     assert checks == [f"results/sources/matrix/local/lane-{k}.json" for k in range(6)]
     inputs = p.source_verification_inputs("matrix", "local", 3)
-    assert inputs["records"] == [r for s in in_lane_order(p, "matrix", 3) for r in p.records(s.id)]
+    # after the lane's rounds ended and what their jobs wrote was seen
+    assert inputs["writes"] == [p.writes(s.id) for s in in_lane_order(p, "matrix", 3)]
     assert inputs["lane_0"] == ["results/datasets/local/lane-0/container_source/size-8M.json"]
     assert all("/lane-3/" in m for kind in ("container_source", "source_ds", "ria") for m in inputs[kind])
     lane_0 = p.source_verification_inputs("matrix", "local", 0)
-    assert len(lane_0["records"]) == 36 and lane_0["lane_0"] == []
+    assert len(lane_0["writes"]) == len(p.suite("matrix")) and lane_0["lane_0"] == []
     site = p.source_verifications("site")
     assert site and all(c.startswith("results/sources/site/") for c in site)
 
@@ -225,7 +250,7 @@ def test_only_an_honest_verdict_completes_a_scenario(workdir, observed, complete
     first = build(workdir)
     s = first.suite("matrix")[0]
     write_records(first, s.id, [1, 1], lane=s.lane, **observed)
-    open_ticket(first, s.id)
+    open_ticket(first, s.id, observed=True)
     again = build(workdir).scenarios[s.id]
     assert (again.complete, again.round) == (complete, 1 if complete else 2)
     assert complete or again.problems[0].startswith("INCONCLUSIVE: ")
@@ -235,8 +260,9 @@ def test_after_max_rounds_an_inconclusive_scenario_is_kept(workdir):
     first = build(workdir, configured(max_rounds=2))
     s = first.suite("matrix")[0]
     write_records(first, s.id, [2, 2], lane=s.lane, outcome="failed", cause="killed", evidence=["x"])
-    Path(layout.ROUND.format(scenario=s.id, round=2)).parent.mkdir(parents=True, exist_ok=True)
-    Path(layout.ROUND.format(scenario=s.id, round=2)).write_text("{}")
+    for pattern in (layout.ROUND, layout.WRITES):
+        Path(pattern.format(scenario=s.id, round=2)).parent.mkdir(parents=True, exist_ok=True)
+        Path(pattern.format(scenario=s.id, round=2)).write_text("{}")
     kept = build(workdir, configured(max_rounds=2)).scenarios[s.id]
     assert (kept.complete, kept.round) == (True, 2)
     assert build(workdir, configured(max_rounds=3)).scenarios[s.id].round == 3

@@ -128,6 +128,18 @@ def get_round_inputs(wildcards):
     return PLAN.round_inputs(wildcards.scenario)
 
 
+def get_shared_repositories(wildcards):
+    return PLAN.shared_repositories(wildcards.scenario)
+
+
+def get_records(wildcards):
+    return PLAN.records(wildcards.scenario)
+
+
+def get_clone_logs(wildcards):
+    return PLAN.clone_logs(wildcards.scenario)
+
+
 def get_lane(wildcards):
     return PLAN.scenarios[wildcards.scenario].lane
 
@@ -167,6 +179,7 @@ def get_site_check_inputs(wildcards):
     return {
         "records": [c["record"] for c in PLAN.expected_clones("site")],
         "sources": PLAN.source_verifications("site"),
+        "writes": PLAN.all_writes("site"),
     }
 
 
@@ -187,6 +200,7 @@ def summarize_failed_run():
         settings = dict(max_skew=config["max_skew"], max_rounds=config["max_rounds"])
         settings |= dict(heatmap=config["heatmap"])
         settings |= dict(notes=PLAN.row_notes(), configfiles=configfiles())
+        settings |= dict(writes=PLAN.all_writes("matrix"))
         expected = PLAN.expected_clones("matrix")
         if summarize_failed_run(expected, RUN_STARTED, layout.OUTPUTS, **settings):
             logger.error("annex-race: what this run observed is in results/summary.md")

@@ -9,12 +9,14 @@
 # siblings rerun together, never one alone.
 
 
-# open a round of a scenario once its lane's datasets and the scenario before it are done
+# open a round of a scenario once its lane's datasets and the scenario before it are
+# done, with a snapshot of the repositories its jobs share
 rule open_round:
     input:
         get_round_inputs,
     output:
-        layout.ROUND,
+        ticket=layout.ROUND,
+        snapshot=layout.SNAPSHOT,
     log:
         "results/logs/open_round/{scenario}/round-{round}.log",
     # a complete scenario has no round to open: its ticket stays as it was
@@ -27,6 +29,7 @@ rule open_round:
     threads: 0
     params:
         lane=get_lane,
+        shared=get_shared_repositories,
     script:
         "../scripts/open-round.py"
 
@@ -55,3 +58,28 @@ rule clone_and_get:
         ssh_command=config["ssh"]["command"],
     script:
         "../scripts/clone-and-get.py"
+
+
+# after all jobs of a round: what they wrote into the repositories they share, put back
+rule compare_shared_repositories:
+    input:
+        snapshot=layout.SNAPSHOT,
+        records=get_records,
+    output:
+        layout.WRITES,
+    log:
+        "results/logs/compare_shared_repositories/{scenario}/round-{round}.log",
+    # what it costs each round (benchmarks/snapshots.py reads it)
+    benchmark:
+        "results/benchmarks/compare_shared_repositories/{scenario}/round-{round}.tsv"
+    wildcard_constraints:
+        scenario=one_of(PLAN.running()),
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    threads: 0
+    params:
+        logs=get_clone_logs,
+        roots=PLAN.roots,
+    script:
+        "../scripts/compare-shared-repositories.py"

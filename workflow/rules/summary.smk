@@ -7,6 +7,7 @@ rule summarize_results:
     input:
         records=[clone["record"] for clone in PLAN.expected_clones("matrix")],
         sources=PLAN.source_verifications("matrix"),
+        writes=PLAN.all_writes("matrix"),
     output:
         table=report(
             layout.OUTPUTS["table"],

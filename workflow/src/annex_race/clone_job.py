@@ -21,8 +21,10 @@ from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key, plac
 from .paths import safe_remove
 from .record import CloneRecord
 from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
+from .snapshot import UUID_LINE
 
-METHODS = ("datalad-get", "containers-run", "annex-get")
+METHODS = ("datalad-get", "containers-run", "annex-get", "annex-init")
+INIT = "annex-init"  # no get: the clone and `git annex init` in it, to see what they write
 
 
 def get_command(method, clone_dir):
@@ -38,6 +40,8 @@ def get_command(method, clone_dir):
         ], clone_dir
     if method == "annex-get":
         return ["git", "annex", "get", IMAGE], clone_dir / SUBDATASET
+    if method == INIT:
+        return ["git", "annex", "init"], clone_dir
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
@@ -129,12 +133,19 @@ def verify_image(clone_dir, key):
     return None
 
 
-def clone_and_install(url, clone_dir, log):
+def clone_and_install(url, clone_dir, log, install=True):
     """Clone the dataset at `url` (the input RIA store, or source_ds itself) and
-    install (not get) its `containers` subdataset; return where that came from."""
+    install (not get) its `containers` subdataset; return where that came from (the
+    clone's own origin, without `install`). The log says what annex uuid the clone
+    found its origin to have: where a job initialised the origin, it tells which."""
     import datalad.api as dl
 
     ds = dl.clone(source=url, path=str(clone_dir), result_renderer="disabled")
+    uuid = subprocess.run(["git", "-C", str(clone_dir), "config", "remote.origin.annex-uuid"],
+                          capture_output=True, text=True).stdout.strip()
+    log.write(f"{time.time():.3f} annex-race: {UUID_LINE} {uuid or 'none'} ({url})\n")
+    if not install:
+        return url
     ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
     url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
     origin = subprocess.run(
@@ -203,8 +214,8 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
 
     record["t_clone_start"] = time.time()
     try:
-        record["origin"] = clone_and_install(url, clone_dir, log)
-        if scenario["transport"] == "ssh":  # the origin's side runs the scenario's git-annex too
+        record["origin"] = clone_and_install(url, clone_dir, log, install=scenario["method"] != INIT)
+        if scenario["transport"] == "ssh" and scenario["method"] != INIT:  # the origin's side runs the scenario's git-annex too
             shell = shutil.which("git-annex-shell", path=env["PATH"])
             subprocess.run(["git", "config", "remote.origin.annex-shell", shell],
                            cwd=Path(clone_dir) / SUBDATASET, check=True)
@@ -252,7 +263,7 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
         run = run_logged(cmd, log, cwd=cwd, env=get_environment(scenario, env),
                          annotate=probe_on_failure, on_start=lambda pgid: tell("get", pgid))
-        problem = verify_image(clone_dir, key)
+        problem = None if scenario["method"] == INIT else verify_image(clone_dir, key)
         outcome = "ok" if run.exit_code == 0 and problem is None else "failed"
         events = logparse.attempt_events(run.lines)
         starts, inferred = logparse.attempt_starts(events, run.started, scenario["annex_retry_delay"])
@@ -267,7 +278,7 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
             verify_error=problem,
             outcome=outcome,
         )
-        if outcome == "ok":
+        if outcome == "ok" and scenario["method"] != INIT:
             arrival = logparse.classify_arrival(run.text)
             record.update(arrival=arrival.how, arrival_evidence=arrival.evidence)
         else:

@@ -1,6 +1,7 @@
 """Where the workflow's files live: one pattern for each kind, used by the rules'
 outputs (as wildcards) and by the plan (formatted). The folders follow the data
-flow: locations and git-annex -> datasets -> rounds -> records -> sources, summary.
+flow: locations and git-annex -> datasets -> rounds (snapshots) -> records -> writes ->
+sources, summary.
 """
 
 PLAN = "results/plan.json"  # written when a run starts; every job process loads it
@@ -20,6 +21,10 @@ PREFETCH = "results/datasets/{location}/prefetch/size-{size}.json"
 ROUND = "results/rounds/{scenario}/round-{round}.json"
 BARRIERS = "results/barriers/{scenario}"
 RECORD = "results/records/{scenario}/clone-{clone}.json"
+# the repositories a round's jobs share, as they were before it (written as it opens)
+# and what the jobs wrote into them (after all its jobs ended; annex_race.snapshot)
+SNAPSHOT = "results/snapshots/{scenario}/round-{round}.json"
+WRITES = "results/writes/{scenario}/round-{round}.json"
 CLONE_LOG = "results/logs/clone_and_get/{scenario}/clone-{clone}.log"
 # what the verification of a lane's sources found, after a suite's scenarios
 SOURCES = "results/sources/{suite}/{location}/lane-{lane}.json"

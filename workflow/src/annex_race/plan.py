@@ -67,6 +67,10 @@ class Plan:
         n = self.scenarios[scenario].axes["n_clones"]
         return [layout.RECORD.format(scenario=scenario, clone=c) for c in range(n)]
 
+    def clone_logs(self, scenario):
+        n = self.scenarios[scenario].axes["n_clones"]
+        return {c: layout.CLONE_LOG.format(scenario=scenario, clone=c) for c in range(n)}
+
     def round_ticket(self, scenario):
         s = self.scenarios[scenario]
         return layout.ROUND.format(scenario=scenario, round=s.round)
@@ -97,6 +101,34 @@ class Plan:
             datasets["prefetch"] = layout.PREFETCH.format(**chain)
         return datasets
 
+    def shared_repositories(self, scenario):
+        """The repositories a scenario's jobs share, by name: [kind, manifest, subpath]
+        (kind "store": a RIA store, all its datasets; annex_race.snapshot). The
+        prefetched copy is not among them: jobs link to its file, never run in it."""
+        s = self.scenarios[scenario]
+        chain = _chain(s)
+        source_ds = layout.SOURCE_DS.format(**chain)
+        shared = {
+            "container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
+            "source_ds": ["repository", source_ds, ""],
+            "source_ds's containers": ["repository", source_ds, "containers"],
+        }
+        if s.axes["clone_from"] == "ria":
+            shared["input RIA store"] = ["store", self.datasets(scenario)["cloned"], ""]
+        return shared
+
+    def snapshot(self, scenario):
+        s = self.scenarios[scenario]
+        return layout.SNAPSHOT.format(scenario=scenario, round=s.round)
+
+    def writes(self, scenario):
+        """What the jobs of the scenario's round wrote into its shared repositories."""
+        s = self.scenarios[scenario]
+        return layout.WRITES.format(scenario=scenario, round=s.round)
+
+    def all_writes(self, suite):
+        return [self.writes(s.id) for s in self.suite(suite)]
+
     def clone_inputs(self, scenario):
         """What a clone job reads: its location's probe, its git-annex, its round's
         ticket, and the datasets it clones and gets from."""
@@ -110,11 +142,12 @@ class Plan:
 
     def round_inputs(self, scenario):
         """What must exist before a scenario's round opens: its lane's datasets (no
-        dataset job may touch an origin while gets race from it) and the records of
-        the scenario before it in its lane this run (they share origins)."""
+        dataset job may touch an origin while gets race from it) and what the jobs of
+        the scenario before it in its lane this run wrote into their shared origins
+        (after all of them ended, and it was put back)."""
         s = self.scenarios[scenario]
         made = self.lane_datasets(s.suite, s.axes["location"], s.lane)
-        return sorted(set().union(*made.values())) + (self.records(s.before) if s.before else [])
+        return sorted(set().union(*made.values())) + ([self.writes(s.before)] if s.before else [])
 
     # ---- lanes and their sources ---------------------------------------------
 
@@ -169,7 +202,8 @@ class Plan:
         }
         return {kind: sorted(made[kind]) for kind in ("container_source", "source_ds", "ria")} | {
             "lane_0": sorted(lane_0),
-            "records": [r for s in waits_for for r in self.records(s.id)],
+            # after the snapshots: the check's own clone of a store is not the jobs'
+            "writes": [self.writes(s.id) for s in waits_for],
         }
 
     # ---- what the summary reads ------------------------------------------------
@@ -364,7 +398,8 @@ def build(config, locations, git_annex_cache, cores, jobs, local_slots=None, fix
     for table in tables.values():
         for sid, n in table["n_clones"].items():
             r = scenario_round([layout.RECORD.format(scenario=sid, clone=c) for c in range(n)])
-            rounds[sid] = opened_once(sid, honest_or_next(r, config["max_skew"], config["max_rounds"]))
+            r = honest_or_next(r, config["max_skew"], config["max_rounds"])
+            rounds[sid] = opened_once(sid, observed_writes(sid, r))
     # a complete scenario keeps the lane it ran in: a slice makes no dataset for it
     kept = {sid: r.lane for sid, r in rounds.items() if r.complete}
     scenarios = {}
@@ -405,6 +440,17 @@ def honest_or_next(r, max_skew, max_rounds):
     if verdict != INCONCLUSIVE:
         return r
     return replace(r, number=r.number + 1, complete=False, problems=[f"INCONCLUSIVE: {detail}"])
+
+
+def observed_writes(scenario, r):
+    """A complete scenario whose writes were not observed (no snapshot of its round:
+    run before annex-race took them, or removed) runs again, in the next round."""
+    round = {"scenario": scenario, "round": r.number}
+    if (r.complete and Path(layout.ROUND.format(**round)).exists()
+            and not Path(layout.WRITES.format(**round)).exists()):
+        return replace(r, number=r.number + 1, complete=False,
+                       problems=["what its jobs wrote into shared repositories was not observed"])
+    return r
 
 
 def opened_once(scenario, r):
