@@ -38,6 +38,14 @@ def test_config_readme_is_what_the_schema_says():
     assert README.read_text() == render(), "run: python -m annex_race.config_doc"
 
 
+def test_the_classes_of_writes_are_documented_in_one_table():
+    """What the jobs may write: docs/design.md shows annex_race.snapshot.CLASSES."""
+    from annex_race.snapshot import classes_markdown
+
+    design = (Path(__file__).parent.parent / "docs" / "design.md").read_text()
+    assert classes_markdown() in design, "paste the output of: python -m annex_race.snapshot"
+
+
 def test_no_slurm_output_is_committed_and_sbatch_output_is_ignored():
     tracked = _run("git", "ls-files", "--cached", "--others", "--exclude-standard").stdout.split()
     assert not [p for p in tracked if re.fullmatch(r"slurm-\d+\.out", Path(p).name)]

@@ -2,6 +2,7 @@
 real runs of the current code:
 
     bash tools/setup.sh --dev && .venv/bin/python tools/docs_figures.py
+    .venv/bin/python tools/docs_figures.py versions check   # only these parts (PARTS)
 
 Each run has its own working directory under results/docs/ (about 10 minutes in all
 on 2 cores): the default matrix (timeline, summary table, the report as Chromium shows
@@ -36,6 +37,7 @@ BLOCKS = {
     "default-findings": "Findings",
     "site-check": "check.md",
     "versions": "git-annex versions",
+    "writes": "Sources",
     "retry": "Retry budget",
     "transport": "Transport",
     "seed-table": "The seed's table, observed",
@@ -79,8 +81,7 @@ def summary(results):
     return (results / "summary.md").read_text()
 
 
-def main():
-    IMAGES.mkdir(parents=True, exist_ok=True)
+def default():
     results = run("default")
     copy(results, "timeline.png", "timeline.png")
     copy(results, "summary-table.png", "summary-table.png")
@@ -92,41 +93,68 @@ def main():
     else:
         print("docs-figures: no Chromium: docs/images/report.png not renewed", flush=True)
 
-    results = run("versions", config=[*FOCUSED, "git_annex=10.20251114..10.20260316"])
+
+def versions():
+    # across the fix of the race and the release whose clones write into the input store
+    results = run("versions", config=[*FOCUSED, "git_annex=10.20260115..10.20260421"])
     copy(results, "versions.png", "versions.png")
     quote("versions", section(summary(results), BLOCKS["versions"]))
+    # what the jobs wrote, before the fsck checks of the same section
+    quote("writes", section(summary(results), BLOCKS["writes"], whole=True).split("\nUnharmed", 1)[0].strip())
 
+
+def retry():
     results = run("retry", config=[*FOCUSED, f"git_annex={AFFECTED}", "annex_retry=[1, 3, 5]",
                                    "annex_retry_delay=[1, 2]", "heatmap={x: annex_retry_delay, y: annex_retry}"])
     copy(results, "heatmap.png", "retry.png")
     quote("retry", section(summary(results), BLOCKS["retry"]))
 
-    if why_no_sshd() is None:
-        with sshd(RUNS / "sshd") as (host, command):
-            results = run("transport", config=[
-                "storage_sibling=off", "method=annex-get", "workaround=none", "transport=[local, ssh]",
-                f"git_annex=[{AFFECTED}, {FIXED}]", f"ssh={{'host': '{host}', 'command': '{command}'}}",
-                "heatmap={x: git_annex, y: transport}"])
-        copy(results, "heatmap.png", "transport.png")
-        quote("transport", section(summary(results), BLOCKS["transport"]))
-    else:
-        print(f"docs-figures: transport not renewed: {why_no_sshd()}", flush=True)
 
+def transport():
+    if why_no_sshd() is not None:
+        print(f"docs-figures: transport not renewed: {why_no_sshd()}", flush=True)
+        return
+    with sshd(RUNS / "sshd") as (host, command):
+        results = run("transport", config=[
+            "storage_sibling=off", "method=annex-get", "workaround=none", "transport=[local, ssh]",
+            f"git_annex=[{AFFECTED}, {FIXED}]", f"ssh={{'host': '{host}', 'command': '{command}'}}",
+            "heatmap={x: git_annex, y: transport}"])
+    copy(results, "heatmap.png", "transport.png")
+    quote("transport", section(summary(results), BLOCKS["transport"]))
+
+
+def check():
     results = run("check", "check")
     paragraph = (results / "check.md").read_text().split("\n## ", 1)[0].split("\n", 1)[1].strip()
     quote("site-check", "\n".join(f"> {line}" if line else ">" for line in paragraph.splitlines()))
 
-    if os.geteuid() == 0:
-        lab = [sys.executable, "-m", "annex_race.lab"]
-        subprocess.run([*lab, "up"], cwd=ROOT, check=True)
-        try:
-            results = run("seed-table", configfiles=[ROOT / "config" / "seed-table.yaml",
-                                                     ROOT / "results" / "lab" / "locations.yaml"])
-        finally:
-            subprocess.run([*lab, "down"], cwd=ROOT, check=True)
-        quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
-    else:
+
+def seed_table():
+    if os.geteuid() != 0:
         print("docs-figures: seed-table not renewed: the filesystem lab needs root", flush=True)
+        return
+    lab = [sys.executable, "-m", "annex_race.lab"]
+    subprocess.run([*lab, "up"], cwd=ROOT, check=True)
+    try:
+        results = run("seed-table", configfiles=[ROOT / "config" / "seed-table.yaml",
+                                                 ROOT / "results" / "lab" / "locations.yaml"])
+    finally:
+        subprocess.run([*lab, "down"], cwd=ROOT, check=True)
+    quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
+
+
+PARTS = {"default": default, "versions": versions, "retry": retry, "transport": transport, "check": check,
+         "seed-table": seed_table}
+
+
+def main():
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    wanted = sys.argv[1:] or list(PARTS)
+    unknown = [name for name in wanted if name not in PARTS]
+    if unknown:
+        sys.exit(f"docs-figures: no part {unknown[0]!r}; the parts: {', '.join(PARTS)}")
+    for name in wanted:
+        PARTS[name]()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
 """From reproduction to decision, observed: the version map, the retry budget and
 `snakemake check` ("is my site affected?")."""
 
+import json
 import os
 import sys
 from pathlib import Path
 
+from PIL import Image
+
+from annex_race import layout, snapshot
 from annex_race.runs import ROOT
 from annex_race.versions import installed
 from helpers import load_run, observed_verdict, snakemake, summary_rows
@@ -14,27 +18,93 @@ AFFECTED = "10.20260115"
 SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
 
-def test_a_version_range_across_the_fix_gives_the_observed_boundary(tmp_path):
-    """Four releases none of which the default configuration uses: two before the fix,
-    two after it."""
-    ranges = "git_annex=[10.20251114..10.20251215, 10.20260213..10.20260316]"
-    out = snakemake(tmp_path, "--cores", "2", configfiles=TEST_CONFIG, config=["storage_sibling=off", ranges])
+def origin_uuids(workdir, scenario):
+    """What each clone found its origin (the input store) to have as annex uuid right
+    after its clone, from its own log: the jobs' view, independent of the snapshots."""
+    logs = sorted(Path(workdir, "results", "logs", "clone_and_get", scenario).glob("clone-*.log"))
+    return snapshot.seen_uuids(dict(enumerate(logs)))
+
+
+def store_state(workdir):
+    """Every input store dataset's config and whether it has an annex/ directory."""
+    stores = Path(workdir, "results", "work", "source").glob("lane-*/ria/*/*/*/config")
+    return {str(c.parent): ("annex.uuid" in c.read_text(), (c.parent / "annex").exists())
+            for c in stores if not c.parent.parent.name == "alias"}
+
+
+def test_a_version_range_names_the_first_fixed_and_the_first_clean_release(tmp_path):
+    """Four releases across the fix of the race and across the release whose clones
+    initialise the input store: what each did is observed twice, by the snapshots of
+    the store and by the clones' own logs, and the summary and the version figure
+    name both boundaries."""
+    out = snakemake(tmp_path, "--cores", "2", configfiles=TEST_CONFIG,
+                    config=["storage_sibling=off", "git_annex=[10.20260115..10.20260421]"])
     assert out.returncode == 0, out.stderr[-3000:]
     records, summary, _ = load_run(tmp_path)
     assert sorted(rs[0].git_annex for rs in records.values()) == [
-        "10.20251114", "10.20251215", "10.20260213", "10.20260316"]
+        "10.20260115", "10.20260213", "10.20260316", "10.20260421"]
     verdicts = {rs[0].git_annex: observed_verdict(rs) for rs in records.values()}
-    section = summary.split("## git-annex versions", 1)[1].split("\n## ", 1)[0]
+    # a clone that found an annex uuid on its origin: the store was initialised
+    # during the round (the export leaves it without one)
+    wrote = {rs[0].git_annex: any(origin_uuids(tmp_path, s).values()) for s, rs in records.items()}
     rows = {r["version"]: r for r in summary_rows(summary, "git-annex versions")}
     assert {v: r["status"] for v, r in rows.items()} == {
         v: {"FAIL": "affected", "PASS": "fixed"}[verdict] for v, verdict in verdicts.items()}
+    assert {v: r["sources"] for v, r in rows.items()} == {v: "written" if w else "clean" for v, w in wrote.items()}
     affected = sorted(v for v, verdict in verdicts.items() if verdict == "FAIL")
     fixed = sorted(v for v, verdict in verdicts.items() if verdict == "PASS")
     assert affected and fixed, verdicts  # the range spans the fix
+    clean = [v for v in fixed if not wrote[v]]
+    assert any(wrote.values()) and clean, wrote  # and a release that writes into the store
+    section = summary.split("## git-annex versions", 1)[1].split("\n## ", 1)[0]
     assert f"Last affected release as observed: {affected[-1]}" in section
     assert f"First fixed release as observed: {fixed[0]}" in section
+    boundary = (f"{fixed[0]} fixes the race but its jobs write into shared repositories"
+                if wrote[fixed[0]] else "It wrote nothing unexpected")
+    assert boundary in section and f"first release observed clean: {clean[0]}" in section
+    # every written scenario: PASS or FAIL beside it, the differences in Sources
+    sources = summary.split("\n## Sources\n", 1)[1]
+    for scenario, rs in records.items():
+        if wrote[rs[0].git_annex]:
+            entry = sources.split(f"`{scenario}`: **written**", 1)[1].split("\n- `", 1)[0]
+            assert "annex.uuid created" in entry and "annex/ created" in entry, entry
+            assert "initialised" in entry and "put back after the round" in entry
+        else:
+            assert f"`{scenario}`: **written**" not in sources
+    # every input store is left as it was: no annex.uuid, no annex/
+    assert store_state(tmp_path) and not any(any(s) for s in store_state(tmp_path).values())
     png = tmp_path / "results" / "versions.png"
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
+    description = Image.open(png).text["Description"]
+    assert f"First fixed release as observed: {fixed[0]}" in description
+    assert f"first release observed clean: {clean[0]}" in description
+
+
+def test_the_init_operation_maps_the_write_without_a_get_around_it(tmp_path):
+    """`method=annex-init`: each job clones the input store and runs `git annex init`
+    only. In one lane the releases share one store: what one release's jobs wrote is
+    put back before the next one's round, which sees the store as it was made."""
+    out = snakemake(tmp_path, "--cores", "2", configfiles=TEST_CONFIG,
+                    config=["storage_sibling=off", "method=annex-init", "lanes=1",
+                            "git_annex=[10.20260213, 10.20260316, 10.20260115]"])
+    assert out.returncode == 0, out.stderr[-3000:]
+    records, summary, _ = load_run(tmp_path)
+    assert len(records) == 3 and all(r.t_get_start and r.outcome == "ok" for rs in records.values() for r in rs)
+    writes = {rs[0].git_annex: json.loads(Path(tmp_path, layout.WRITES.format(scenario=s, round=1)).read_text())
+              for s, rs in records.items()}
+    befores = {rs[0].git_annex: json.loads(Path(tmp_path, layout.SNAPSHOT.format(scenario=s, round=1)).read_text())
+               for s, rs in records.items()}
+    for version, w in writes.items():
+        scenario = next(s for s, rs in records.items() if rs[0].git_annex == version)
+        saw = any(origin_uuids(tmp_path, scenario).values())
+        assert (w["verdict"] == "written") == saw, (version, w["written"])
+        # each round starts from the store as it was made: no annex.uuid in any before
+        stores = {k: v for k, v in befores[version]["snapshot"].items() if k.startswith("input RIA store")}
+        assert stores and not any("annex.uuid" in v.get("config", {}) for v in stores.values())
+        assert w["left"] == []
+    assert any(w["verdict"] == "written" for w in writes.values())
+    assert any(w["verdict"] == "clean" for w in writes.values())
+    assert not any(any(s) for s in store_state(tmp_path).values())
 
 
 def test_a_retry_budget_sweep_names_the_smallest_budget_that_passed(tmp_path):

@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
+from annex_race import snapshot
 from annex_race.decisions import site_check
 from annex_race.job import start_job
 from annex_race.summary import collect_records, markdown_table, records_table, scenario_summary
 
 start_job(snakemake.log[0])
-summary = scenario_summary(records_table(collect_records(snakemake.params.expected)), snakemake.params.max_skew)
+summary = scenario_summary(records_table(collect_records(snakemake.params.expected)), snakemake.params.max_skew,
+                           writes=snapshot.read_writes(snakemake.input.writes))
 columns = ["location", "storage_sibling", "git_annex", "workaround", "verdict", "detail", "cause",
-           "winner_get_s", "slowest_get_s", "git_annex_run"]
+           "winner_get_s", "slowest_get_s", "sources", "git_annex_run"]
 text = "\n".join(["# Is this site affected?", "", *(p + "\n" for p in site_check(summary)),
                   "## What was tried", "", markdown_table(summary[columns]), ""])
 Path(snakemake.output[0]).write_text(text)

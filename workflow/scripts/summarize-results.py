@@ -13,4 +13,5 @@ write_results(
     sources=snakemake.input.sources,
     configfiles=snakemake.params.configfiles,
     max_rounds=snakemake.params.max_rounds,
+    writes=snakemake.input.writes,
 )

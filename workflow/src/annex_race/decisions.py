@@ -32,6 +32,8 @@ def version_table(summary):
     failing = rows.loc[rows["verdict"] == FAIL, others].drop_duplicates()
     rows = rows.merge(failing, on=others) if len(failing) else rows
     table = []
+    # what a release's jobs wrote: in every scenario it ran in, workarounds too
+    writes = {version: _writes(group) for version, group in summary.groupby("git_annex")}
     for version, group in rows.groupby("git_annex"):
         reported = group["git_annex_run"].iloc[0].split(", ")[0]
         verdicts = group["verdict"].value_counts()
@@ -41,12 +43,35 @@ def version_table(summary):
             "version": version, "reported": reported, "source": group["git_annex_source"].iloc[0],
             "released": release_date(reported),
             "scenarios": len(group), "observed": ", ".join(f"{n} {v}" for v, n in verdicts.items()),
-            "status": status,
+            "status": status, **writes[version],
         })
     table = pd.DataFrame(table)
     order = [(released or pd.Timestamp.max.date(), _release_order(version))
              for released, version in zip(table["released"], table["version"])]
     return table.iloc[sorted(range(len(table)), key=order.__getitem__)].reset_index(drop=True)
+
+
+def _writes(group):
+    """What a release's jobs wrote into shared repositories: `sources` written (any
+    scenario), clean (all observed, none wrote) or "" (not observed); `wrote`: what."""
+    if "sources" not in group:
+        return {"sources": "", "wrote": ""}
+    observed = group[group["sources"] != ""]
+    written = observed[observed["sources"] != "clean"]
+    return {"sources": "written" if len(written) else "clean" if len(observed) else "",
+            "wrote": "; ".join(dict.fromkeys(written["written"]))}
+
+
+def first_clean(table):
+    """The first release (PyPI) observed fixed for the race that wrote nothing
+    unexpected into shared repositories, after the last affected one; None if none."""
+    if "sources" not in table:
+        return None
+    pypi = table[table["version"] != SYSTEM]
+    affected = pypi[pypi["status"] == "affected"]
+    after = pypi[pypi["released"] > affected["released"].max()] if len(affected) else pypi
+    clean = after[(after["status"] == "fixed") & (after["sources"] == "clean")]
+    return clean.iloc[0] if len(clean) else None
 
 
 def _release_order(version):
@@ -75,11 +100,14 @@ def version_statements(table):
             between = pypi[(pypi["released"] > last["released"]) & (pypi["released"] < first["released"])]
             lines.append(f"- First fixed release as observed: {first['version']} (released {first['released']})"
                          + ("; no release between them was tried." if between.empty else "."))
+            lines += clean_statement(table, first)
         else:
             lines.append("- No release after it was tried and passed.")
         earlier_fixed = pypi[(pypi["status"] == "fixed") & (pypi["released"] < last["released"])]
         if len(earlier_fixed):
             lines.append(f"- Releases before it passed: {', '.join(earlier_fixed['version'])}.")
+    if affected.empty:
+        lines += clean_statement(table, None)
     for row in table[table["version"] == SYSTEM].itertuples():
         where = ""
         if row.released and len(affected):
@@ -90,6 +118,23 @@ def version_statements(table):
         lines.append(f"- `system` ({row.reported}, {row.source}) "
                      f"is {row.status}: {row.observed}; released {row.released}{where}.")
     return lines
+
+
+def clean_statement(table, first_fixed):
+    """Whether the first fixed release is also safe for the shared stores: the first
+    release observed both fixed and writing nothing unexpected into them."""
+    if first_fixed is not None and first_fixed["sources"] == "clean":
+        return [f"- It wrote nothing unexpected into the repositories the jobs share: "
+                f"first release observed clean: {first_fixed['version']}."]
+    if first_fixed is not None and first_fixed["sources"] == "":
+        return ["- What its jobs wrote into shared repositories was not observed."]
+    clean = first_clean(table)
+    tail = (f"first release observed clean: {clean['version']} (released {clean['released']})."
+            if clean is not None else "no release tried was observed both fixed and clean.")
+    if first_fixed is None:
+        return [f"- {tail[0].upper()}{tail[1:]}"]
+    return [f"- {first_fixed['version']} fixes the race but its jobs write into shared repositories "
+            f"({first_fixed['wrote']}); {tail}"]
 
 
 # ---- which retry budget rides out the race -------------------------------------------
@@ -229,6 +274,8 @@ def site_check(summary):
                     "or a slower location.")
         else:
             head = f"Not decided {where}: {base['detail']}."
+        if base.get("sources", "") in ("written", "harmed"):
+            head += f" Its jobs also wrote into shared repositories they read from: {base['written']}."
         options = []
         for _, row in rows.drop(index=base.name).iterrows():
             if row["verdict"] != PASS:
@@ -238,11 +285,18 @@ def site_check(summary):
             extra = max(0.0, row["slowest_get_s"] + setup - (0.0 if pd.isna(copy) else copy))
             disk = parse_size(row["image_size"]) if name in ("storage sibling", "prefetch") else 0
             label = f"git-annex {row['git_annex']}" if name == "upgrade" else name
-            options.append(((round(extra), disk, EFFORT[name][0]),
-                            f"{label} (+{extra:.0f} s, {disk / 1024**2:.0f} MiB more disk, {EFFORT[name][1]})"))
+            # a workaround whose jobs write into the shared stores is no fix: named last
+            wrote = row.get("sources", "") in ("written", "harmed")
+            options.append(((wrote, round(extra), disk, EFFORT[name][0]),
+                            f"{label} (+{extra:.0f} s, {disk / 1024**2:.0f} MiB more disk, {EFFORT[name][1]}"
+                            + (f"; but its jobs write into shared repositories: {row['written']}" if wrote else "")
+                            + ")"))
         options.sort()
         if not options:
             tail = " No workaround tried passed here."
+        elif base["verdict"] == FAIL and options[0][0][0]:
+            tail = (" Every workaround observed to work here has jobs that write into shared repositories: "
+                    + "; ".join(o for _, o in options) + ".")
         elif base["verdict"] == FAIL:
             tail = (f" The cheapest workaround observed to work here: {options[0][1]}."
                     + (f" Also worked: {'; '.join(o for _, o in options[1:])}." if len(options) > 1 else ""))

@@ -23,6 +23,7 @@ from .scenarios import AXES  # noqa: E402
 OUTCOME_COLOURS = {"ok": "#4c9a2a", "failed": "#c0392b"}
 VERDICT_COLOURS = {"PASS": "#4c9a2a", "FAIL": "#c0392b", "INCONCLUSIVE": "#e0a526"}
 STATUS_COLOURS = {"affected": "#c0392b", "fixed": "#4c9a2a", "not decided": "#7f8c8d"}
+WRITTEN_COLOUR = "#e67e22"  # a release whose jobs wrote into shared repositories
 CLONE_COLOUR = "#b0b7c3"
 ROWS = 20  # scenarios per column of a figure
 DPI = 110
@@ -245,9 +246,11 @@ def plot_summary_table(summary, path):
     plt.close(fig)
 
 
-def plot_version_map(table, path):
+def plot_version_map(table, path, statements=()):
     """Every git-annex version tried on a time line of release dates, coloured by
-    what was observed (decisions.version_table); `system` as a star."""
+    what was observed (decisions.version_table); `system` as a star; a release whose
+    jobs wrote into shared repositories ringed, the first observed clean marked.
+    `statements` (decisions.version_statements) go into the PNG's Description."""
     if table.empty:
         return _placeholder(path, "One git-annex version in this run: no version map")
     sns.set_theme(style="whitegrid", context="notebook")
@@ -258,6 +261,9 @@ def plot_version_map(table, path):
         ax.scatter(row.released, levels[row.status], s=180 if row.version == "system" else 70,
                    marker="*" if row.version == "system" else "o",
                    color=STATUS_COLOURS[row.status], zorder=3)
+        if getattr(row, "sources", "") == "written":
+            ax.scatter(row.released, levels[row.status], s=260, facecolors="none", edgecolors=WRITTEN_COLOUR,
+                       linewidths=2, zorder=4, label="its jobs wrote into shared repositories")
         ax.annotate(row.version if row.version != "system" else f"system\n{row.reported.split('-')[0]}",
                     (row.released, levels[row.status]), textcoords="offset points", xytext=(0, 9),
                     rotation=45, fontsize=7, ha="left")
@@ -270,12 +276,22 @@ def plot_version_map(table, path):
             ax.axvspan(last, first, color="#4c9a2a", alpha=0.12, lw=0)
             ax.text(last + (first - last) / 2, 0.5, "fixed in between\n(as observed)", fontsize=8,
                     ha="center", va="center")
+    from .decisions import first_clean
+
+    clean = first_clean(dated)
+    if clean is not None:
+        ax.axvline(clean["released"], color="#4c9a2a", ls="--", lw=1)
+        ax.text(clean["released"], -0.3, f" first observed clean: {clean['version']}", fontsize=8,
+                color="#2f6b1a", va="center")
+    if "sources" in dated and (dated["sources"] == "written").any():
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles[:1], names[:1], loc="upper right", fontsize=8, frameon=False)
     ax.set_yticks(list(levels.values()), list(levels.keys()))
     ax.set_ylim(-0.4, 1.9)
     ax.set_xlabel("release date")
     ax.set_title("git-annex releases tried: did concurrent gets from one origin fail?")
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, metadata={"Description": "\n".join(statements)})
     plt.close(fig)
 

@@ -101,6 +101,8 @@ def scenario_cards(table, summary, directory, names, configfiles=()):
             f"<p><b>{row.verdict}</b> {html.escape(row.detail)}",
             f" — cause: {html.escape(row.cause)}" if row.cause else "", "</p>",
             f"<p>Evidence: <code>{html.escape(row.evidence)}</code></p>" if row.evidence else "",
+            (f"<p>Sources: <b>{row.sources}</b>" + (f": its jobs wrote {html.escape(row.written)}" if row.written else "")
+             + "</p>") if getattr(row, "sources", "") else "",
             f"<p>Rerun it alone: <code>{html.escape(reproduce_command(row._asdict(), configfiles))}</code></p>",
             f"<table>{axes}</table>",
             clones[columns].to_html(index=False, na_rep="", float_format=lambda x: f"{x:.2f}"),
@@ -142,12 +144,15 @@ def smallest_failing(summary):
 
 
 def one_change_away(summary, row):
-    """The scenarios that differ from `row` in exactly one axis: (axis, value, verdict)."""
+    """The scenarios that differ from `row` in exactly one axis: (axis, value, verdict),
+    the verdict saying where its jobs wrote into shared repositories."""
     out = []
     for other in summary.itertuples():
         diff = [a for a in AXES if str(getattr(other, a)) != str(row[a])]
         if len(diff) == 1:
-            out.append((diff[0], getattr(other, diff[0]), other.verdict))
+            wrote = (f" (but its jobs wrote into shared repositories: {other.written})"
+                     if getattr(other, "sources", "") in ("written", "harmed") else "")
+            out.append((diff[0], getattr(other, diff[0]), other.verdict + wrote))
     return sorted(out, key=lambda t: (t[0], str(t[1])))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import snapshot
 from .decisions import (
     retry_statements,
     retry_table,
@@ -51,6 +52,10 @@ class ScenarioRow(ScenarioFields):
     git_annex_source: str  # where that git-annex came from (PyPI, PATH: …)
     fs_source: str
     fs_clone: str
+    # what its jobs wrote into the repositories they share (annex_race.snapshot):
+    # clean | written | harmed, "" where not observed; what, in few words
+    sources: str = ""
+    written: str = ""
 
 
 SUMMARY_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
@@ -75,13 +80,16 @@ def collect_records(expected, since=0.0):
     return records
 
 
-def sources_section(paths):
-    """What the check of the sources (integrity.verify_sources) found, per location."""
-    checks = [c for p in paths for c in json.loads(Path(p).read_text())["checks"]]
-    if not checks:
-        return ["## Sources", "", "Not checked: the run did not get that far.", ""]
-    harmed = [c for c in checks if not c["ok"]]
+def sources_section(paths, writes=None):
+    """What the check of the sources (integrity.verify_sources) found, per location,
+    and every difference the jobs made in the repositories they share (`writes`:
+    scenario -> snapshot.after_round), unexpected ones first."""
     lines = ["## Sources", ""]
+    lines += writes_lines(writes or {})
+    checks = [c for p in paths if Path(p).exists() for c in json.loads(Path(p).read_text())["checks"]]
+    if not checks:
+        return [*lines, "Not checked: the run did not get that far.", ""]
+    harmed = [c for c in checks if not c["ok"]]
     lines.append(f"**{len(harmed)} of {len(checks)} checks FAILED: a source was harmed.**" if harmed
                  else f"Unharmed: all {len(checks)} checks passed (`git annex fsck` of each image, "
                       "the RIA stores' copies included; no uncommitted changes).")
@@ -90,19 +98,48 @@ def sources_section(paths):
     return [*lines, ""]
 
 
+def writes_lines(writes):
+    """The Sources section's account of what the jobs wrote, scenario by scenario."""
+    if not writes:
+        return []
+    written = {s: w for s, w in writes.items() if w["verdict"] != "clean"}
+    expected = sum(len(w["changes"]) for w in writes.values()) - sum(
+        len(snapshot.unexpected([snapshot.Change(**_change(c)) for c in w["changes"]])) for w in writes.values())
+    lines = [f"**The jobs of {len(written)} of {len(writes)} scenarios wrote into a shared repository "
+             "they read from.**" if written else
+             f"Nothing unexpected written: the repositories the jobs of all {len(writes)} scenarios share "
+             "were the same after each round as before it"
+             + (f" but for {expected} expected changes (docs/design.md, *What the jobs may write*)." if expected
+                else "."), ""]
+    for scenario, w in written.items():
+        lines.append(f"- `{scenario}`: **{w['verdict']}**: {w['written']}")
+        lines += [f"  - {snapshot.describe(c)}" for c in w["changes"] if c["class"] != "expected"]
+        lines += [f"  - {line}" for line in w["initialisations"]]
+        lines.append("  - put back after the round: " + ("; ".join(w["restored"]) or "nothing") + ".")
+        if w["left"]:
+            lines.append("  - **left as the jobs made it**: " + "; ".join(map(snapshot.describe, w["left"])) + ".")
+    return [*lines, ""] if written else lines
+
+
+def _change(c):
+    return {k: v for k, v in c.items() if k != "class"}
+
+
 def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), sources=(), configfiles=(),
-                  max_rounds=None):
+                  max_rounds=None, writes=()):
     """Everything a run reports, into `outputs` (a mapping of OUTPUTS to paths): the
     results table; the summary (`banner` lines first, then the verdicts, the check of
     the sources and the environment) and the bug report, as Markdown and HTML; one card
     per scenario; the figures. `heatmap`: the two axes it maps ({x, y});
     `configfiles`: the run's, for the commands that rerun a scenario; `max_rounds`:
-    how many rounds a scenario gets."""
+    how many rounds a scenario gets; `writes`: the files of what the jobs wrote
+    into shared repositories (snapshot.after_round)."""
     table = records_table(records)
-    summary = scenario_summary(table, max_skew, max_rounds=max_rounds)
+    writes = snapshot.read_writes(writes)
+    summary = scenario_summary(table, max_skew, max_rounds=max_rounds, writes=writes)
     table.to_csv(outputs["table"], sep="\t", index=False)
     env = environment(table)
-    text = summary_markdown(summary, notes=notes) + "\n".join([*sources_section(sources), *env])
+    text = summary_markdown(summary, notes=notes) + "\n".join([*sources_section(sources, writes), *env])
     if banner:
         head, rest = text.split("\n", 1)
         text = "\n".join([head, "", *banner, rest])
@@ -116,7 +153,8 @@ def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), so
     plot_heatmap(summary, heatmap["x"], heatmap["y"], outputs["heatmap"])
     plot_durations(table, summary, outputs["durations"])
     plot_summary_table(summary, outputs["summary_table"])
-    plot_version_map(version_table(summary), outputs["versions"])
+    versions = version_table(summary)
+    plot_version_map(versions, outputs["versions"], version_statements(versions))
     return summary
 
 
@@ -163,11 +201,13 @@ def records_table(records):
     return table.sort_values(["scenario", "clone"]).reset_index(drop=True)
 
 
-def scenario_summary(table, max_skew, axes=AXES, max_rounds=None):
-    """One row per scenario: its axis values, verdict, first failure, timings, skew.
-    An INCONCLUSIVE scenario whose records are of round `max_rounds` is not rerun:
-    its detail says so."""
+def scenario_summary(table, max_skew, axes=AXES, max_rounds=None, writes=None):
+    """One row per scenario: its axis values, verdict, first failure, timings, skew,
+    and what its jobs wrote into shared repositories (`writes`: scenario -> what
+    snapshot.after_round found). An INCONCLUSIVE scenario whose records are of round
+    `max_rounds` is not rerun: its detail says so."""
     rows = []
+    writes = writes or {}
     for scenario, group in table.groupby("scenario", sort=True):
         first = group.iloc[0]
         records = [{**r, "evidence": json.loads(r["evidence"])} for r in group.to_dict("records")]
@@ -200,6 +240,8 @@ def scenario_summary(table, max_skew, axes=AXES, max_rounds=None):
                 git_annex_source=", ".join(sorted(group["git_annex_source"].dropna().unique())),
                 fs_source=", ".join(sorted(group["fs_source"].unique())),
                 fs_clone=", ".join(sorted(group["fs_clone"].unique())),
+                sources=writes.get(scenario, {}).get("verdict", ""),
+                written=writes.get(scenario, {}).get("written", ""),
             )
         )
     return pd.DataFrame([asdict(r) for r in rows], columns=SUMMARY_COLUMNS)
@@ -289,7 +331,7 @@ def summary_markdown(summary, axes=AXES, notes=None):
     varying = [a for a in axes if summary[a].astype(str).nunique() > 1]
     common = [f"{a}={summary[a].iloc[0]}" for a in axes if a not in varying]
     columns = ["result", "cause", *varying, "first_failure", "median_get_s", "skew_ms", "arrival",
-               "git_annex_run", "fs_source", "fs_clone"]
+               *(["sources"] if (summary["sources"] != "").any() else []), "git_annex_run", "fs_source", "fs_clone"]
     counts = summary["verdict"].value_counts()
     head = ", ".join(f"{counts.get(v, 0)} {v}" for v in (PASS, FAIL, INCONCLUSIVE))
     return "\n".join(
@@ -371,10 +413,12 @@ def remedies(summary, axes=AXES):
 
 
 def findings(summary, axes=AXES):
-    """Short statements computed from the verdicts: what failure needed, what fixed it."""
+    """Short statements computed from the verdicts: what failure needed, what fixed it,
+    what the jobs wrote into shared repositories."""
     failed = summary[summary["verdict"] == FAIL]
     if failed.empty:
-        return [f"- No scenario failed ({len(summary)} run).", *arrival_findings(summary)]
+        return [f"- No scenario failed ({len(summary)} run).", *write_findings(summary, axes),
+                *arrival_findings(summary)]
     conditions = necessary_conditions(summary, axes)
     lines = [
         f"- {len(failed)} of {len(summary)} scenarios FAIL, all with "
@@ -397,7 +441,20 @@ def findings(summary, axes=AXES):
         if len(fixed) and fixed["setup_s"].notna().any():
             cost += f", after one setup transfer of {fixed['setup_s'].max():.1f} s"
         lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
-    return lines + arrival_findings(summary)
+    return lines + write_findings(summary, axes) + arrival_findings(summary)
+
+
+def write_findings(summary, axes=AXES):
+    """One line where jobs wrote into a shared repository they read from: in how many
+    scenarios, what, and the axis values all of them share."""
+    written = summary[summary["sources"].isin(["written", "harmed"])]
+    if written.empty:
+        return []
+    shared = {a: written[a].iloc[0] for a in axes if written[a].nunique() == 1 and summary[a].nunique() > 1}
+    what = "; ".join(dict.fromkeys(written["written"]))
+    return [f"- The jobs of {len(written)} of {len(summary)} scenarios wrote into a shared repository they "
+            f"read from ({what})" + (", all with " + ", ".join(f"{a}={v}" for a, v in shared.items())
+                                    if shared else "") + ": see Sources."]
 
 
 def deciding_axes(summary, conditions, axes=AXES):
