@@ -121,14 +121,30 @@ def test_a_round_is_opened_once(workdir):
     assert p.scenarios[b.id].problems == ("round ticket missing",)
 
 
-def test_a_complete_scenario_whose_writes_were_not_observed_runs_again(workdir):
+def test_a_complete_scenario_whose_writes_cannot_be_observed_runs_again(workdir):
     first = build(workdir)
     s = first.suite("matrix")[0]
     write_records(first, s.id, [1, 1], lane=s.lane)
-    open_ticket(first, s.id)  # its records are complete, but no snapshot says what its jobs wrote
+    open_ticket(first, s.id)  # its records are complete, but no snapshot was taken before
     again = build(workdir).scenarios[s.id]
     assert (again.complete, again.round) == (False, 2)
     assert "not observed" in again.problems[0]
+
+
+def test_a_complete_scenario_not_yet_compared_is_compared_in_its_lane_order(workdir):
+    """Its run stopped after its records, before the comparison: it is kept, and
+    compared before the next scenario of its lane opens its round."""
+    first = build(workdir)
+    a, b = in_lane_order(first, "matrix", 0)[:2]
+    write_records(first, a.id, [1, 1], lane=0)
+    open_ticket(first, a.id)
+    Path(first.snapshot(a.id)).parent.mkdir(parents=True, exist_ok=True)
+    Path(first.snapshot(a.id)).write_text("{}")
+    p = build(workdir)
+    s = p.scenarios[a.id]
+    assert (s.complete, s.round, s.compared) == (True, 1, False)
+    assert a.id not in p.running() and a.id in p.comparing()
+    assert p.scenarios[b.id].before == a.id and p.writes(a.id) in p.round_inputs(b.id)
 
 
 def test_every_scenario_snapshots_the_repositories_its_jobs_share(workdir):

@@ -132,8 +132,8 @@ def get_shared_repositories(wildcards):
     return PLAN.shared_repositories(wildcards.scenario)
 
 
-def get_records(wildcards):
-    return PLAN.records(wildcards.scenario)
+def get_compare_inputs(wildcards):
+    return PLAN.compare_inputs(wildcards.scenario)
 
 
 def get_clone_logs(wildcards):

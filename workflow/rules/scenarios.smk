@@ -63,8 +63,7 @@ rule clone_and_get:
 # after all jobs of a round: what they wrote into the repositories they share, put back
 rule compare_shared_repositories:
     input:
-        snapshot=layout.SNAPSHOT,
-        records=get_records,
+        unpack(get_compare_inputs),
     output:
         layout.WRITES,
     log:
@@ -73,7 +72,7 @@ rule compare_shared_repositories:
     benchmark:
         "results/benchmarks/compare_shared_repositories/{scenario}/round-{round}.tsv"
     wildcard_constraints:
-        scenario=one_of(PLAN.running()),
+        scenario=one_of(PLAN.comparing()),
     localrule: True
     conda:
         "../envs/annex-race.yaml"

@@ -42,6 +42,7 @@ class Scenario:
     complete: bool  # every clone has a valid record of one round: nothing to run
     problems: tuple = ()  # why a scenario that ran is incomplete, one line each
     before: str | None = None  # the scenario that runs before it in its lane, this run
+    compared: bool = True  # what its round's jobs wrote was seen (else compared this run)
     notes: dict = field(default_factory=dict)  # an explicit row's notes (seed table)
 
 
@@ -62,6 +63,18 @@ class Plan:
     def running(self):
         """The scenarios that run a round: only they have a round to open."""
         return [s.id for s in self.scenarios.values() if not s.complete]
+
+    def comparing(self):
+        """The scenarios whose round this run compares the shared repositories after:
+        those that run, and complete ones whose run ended before it compared them."""
+        return [s.id for s in self.scenarios.values() if not s.complete or not s.compared]
+
+    def compare_inputs(self, scenario):
+        """The round's snapshot before, its records, and (a late comparison) what
+        the scenario before it in its lane wrote: never while another round acts."""
+        s = self.scenarios[scenario]
+        return {"snapshot": self.snapshot(scenario), "records": self.records(scenario),
+                "before": [self.writes(s.before)] if s.before else []}
 
     def records(self, scenario):
         n = self.scenarios[scenario].axes["n_clones"]
@@ -408,12 +421,15 @@ def build(config, locations, git_annex_cache, cores, jobs, local_slots=None, fix
         last = {}  # lane -> the last scenario that runs in it, in table order
         for sid, row in table.to_dict("index").items():
             r = rounds[sid]
-            before = None if r.complete else last.get(lane_of[sid])
-            if not r.complete:
+            compared = Path(layout.WRITES.format(scenario=sid, round=r.number)).exists()
+            acts = not r.complete or not compared  # it has a round, or a comparison, to run
+            before = last.get(lane_of[sid]) if acts else None
+            if acts:
                 last[lane_of[sid]] = sid
             scenarios[sid] = Scenario(
                 id=sid, suite=suite, axes={a: _plain(row[a]) for a in AXES}, lane=lane_of[sid],
                 round=r.number, complete=r.complete, problems=tuple(r.problems), before=before,
+                compared=compared or not r.complete,
                 notes={k: _plain(v) for k, v in row.items() if k not in AXES},
             )
     roots = {str(r) for loc in locations.values() for r in (loc.source_root, loc.clone_root)}
@@ -443,11 +459,13 @@ def honest_or_next(r, max_skew, max_rounds):
 
 
 def observed_writes(scenario, r):
-    """A complete scenario whose writes were not observed (no snapshot of its round:
-    run before annex-race took them, or removed) runs again, in the next round."""
+    """A complete scenario whose writes cannot be observed (no snapshot before its
+    round: run before annex-race took them, or removed) runs again, in the next
+    round. One with its snapshot but no comparison (its run stopped first) is
+    compared this run."""
     round = {"scenario": scenario, "round": r.number}
-    if (r.complete and Path(layout.ROUND.format(**round)).exists()
-            and not Path(layout.WRITES.format(**round)).exists()):
+    seen = (Path(pattern.format(**round)).exists() for pattern in (layout.SNAPSHOT, layout.WRITES))
+    if r.complete and Path(layout.ROUND.format(**round)).exists() and not any(seen):
         return replace(r, number=r.number + 1, complete=False,
                        problems=["what its jobs wrote into shared repositories was not observed"])
     return r
