@@ -71,11 +71,16 @@ def test_clones_that_saw_different_uuids_mean_the_store_was_initialised_more_tha
     for clone, uuid in enumerate([UUID, "9" * 36, UUID, None]):
         logs[clone] = tmp_path / f"clone-{clone}.log"
         logs[clone].write_text(f"1.0 annex-race: {snapshot.UUID_LINE} {uuid or 'none'} (ria+file:///s)\n")
+    logs[3].write_text(logs[3].read_text() + "2.0 [2026-12-02 08:18:39.5] (Annex.Branch) read uuid.log\n"
+                       "2.1   Detected a filesystem where Sqlite does not work.\n2.1   Remote origin: Not initialized.\n")
     seen = snapshot.seen_uuids(logs)
     assert seen == {0: UUID, 1: "9" * 36, 2: UUID, 3: None}
     name = "input RIA store: b6a/d223f"
-    lines = snapshot.initialisations({name: state(None)}, {name: state({}, {"annex.uuid": [UUID]})}, seen)
-    assert len(lines) == 1 and "initialised 2 times at once" in lines[0] and "clones 0, 2" in lines[0]
+    lines = snapshot.initialisations({name: state(None)}, {name: state({}, {"annex.uuid": [UUID]})}, seen,
+                                     snapshot.warnings(logs))
+    assert "initialised 2 times at once" in lines[0] and "clones 0, 2" in lines[0] and "clone 1" in lines[0]
+    assert lines[1:] == ["git-annex said in clone 3: Detected a filesystem where Sqlite does not work. / "
+                         "Remote origin: Not initialized."]
 
 
 def git(*args, cwd):

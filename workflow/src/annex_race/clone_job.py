@@ -24,7 +24,7 @@ from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
 from .snapshot import UUID_LINE
 
 METHODS = ("datalad-get", "containers-run", "annex-get", "annex-init")
-INIT = "annex-init"  # no get: the clone and `git annex init` in it, to see what they write
+INIT = "annex-init"  # no get: `git annex init` in a plain clone, to see what it writes
 
 
 def get_command(method, clone_dir):
@@ -133,19 +133,21 @@ def verify_image(clone_dir, key):
     return None
 
 
-def clone_and_install(url, clone_dir, log, install=True):
-    """Clone the dataset at `url` (the input RIA store, or source_ds itself) and
-    install (not get) its `containers` subdataset; return where that came from (the
-    clone's own origin, without `install`). The log says what annex uuid the clone
-    found its origin to have: where a job initialised the origin, it tells which."""
-    import datalad.api as dl
-
-    ds = dl.clone(source=url, path=str(clone_dir), result_renderer="disabled")
+def log_origin_uuid(clone_dir, url, log):
+    """Log the annex uuid the clone finds its origin to have: where a job initialised
+    the origin, the logs tell which (snapshot.seen_uuids)."""
     uuid = subprocess.run(["git", "-C", str(clone_dir), "config", "remote.origin.annex-uuid"],
                           capture_output=True, text=True).stdout.strip()
     log.write(f"{time.time():.3f} annex-race: {UUID_LINE} {uuid or 'none'} ({url})\n")
-    if not install:
-        return url
+
+
+def clone_and_install(url, clone_dir, log):
+    """Clone the dataset at `url` (the input RIA store, or source_ds itself) and
+    install (not get) its `containers` subdataset; return where that came from."""
+    import datalad.api as dl
+
+    ds = dl.clone(source=url, path=str(clone_dir), result_renderer="disabled")
+    log_origin_uuid(clone_dir, url, log)
     ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
     url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
     origin = subprocess.run(
@@ -153,6 +155,27 @@ def clone_and_install(url, clone_dir, log, install=True):
         capture_output=True, text=True,
     ).stdout.strip()
     log.write(f"{time.time():.3f} containers installed from {origin} (.gitmodules: {url})\n")
+    return origin
+
+
+def ria_dataset(url):
+    """The path of the dataset a `ria+file://<store>#~<alias>` URL names (else `url`)."""
+    if not url.startswith("ria+file://"):
+        return url
+    store, _, alias = url.removeprefix("ria+file://").partition("#~")
+    return str(Path(store) / "alias" / alias)
+
+
+def clone_for_init(url, clone_dir, log):
+    """The init operation's clone: `git clone` only, no `git annex init` yet (DataLad's
+    clone would run it), its origin marked annex-ignore where it is a RIA store, as
+    DataLad's clone of a RIA store marks it; the init runs at the barrier. Returns
+    the origin's path."""
+    origin = ria_dataset(url)
+    subprocess.run(["git", "clone", "--quiet", origin, str(clone_dir)], check=True, capture_output=True, text=True)
+    if url.startswith("ria+"):
+        subprocess.run(["git", "-C", str(clone_dir), "config", "remote.origin.annex-ignore", "true"], check=True)
+    log.write(f"{time.time():.3f} git clone {origin} (no git annex init before the barrier)\n")
     return origin
 
 
@@ -214,7 +237,8 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
 
     record["t_clone_start"] = time.time()
     try:
-        record["origin"] = clone_and_install(url, clone_dir, log, install=scenario["method"] != INIT)
+        make_clone = clone_for_init if scenario["method"] == INIT else clone_and_install
+        record["origin"] = make_clone(url, clone_dir, log)
         if scenario["transport"] == "ssh" and scenario["method"] != INIT:  # the origin's side runs the scenario's git-annex too
             shell = shutil.which("git-annex-shell", path=env["PATH"])
             subprocess.run(["git", "config", "remote.origin.annex-shell", shell],
@@ -263,6 +287,8 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {cwd})\n")
         run = run_logged(cmd, log, cwd=cwd, env=get_environment(scenario, env),
                          annotate=probe_on_failure, on_start=lambda pgid: tell("get", pgid))
+        if scenario["method"] == INIT:
+            log_origin_uuid(clone_dir, url, log)
         problem = None if scenario["method"] == INIT else verify_image(clone_dir, key)
         outcome = "ok" if run.exit_code == 0 and problem is None else "failed"
         events = logparse.attempt_events(run.lines)

@@ -16,6 +16,7 @@ Sources verdict is `written`; a lost object means the source was harmed.
 
 import json
 import os
+import re
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -71,16 +72,22 @@ def _git(repo, *args):
     return out.stdout if out.returncode == 0 else ""
 
 
+def _git_dir(repo):
+    """A repository's git directory: itself if bare, .git, or where a .git file points."""
+    repo = Path(repo)
+    git = repo / ".git"
+    if git.is_file():  # "gitdir: <path>", as a submodule's may be
+        return (repo / git.read_text().split(":", 1)[1].strip()).resolve()
+    return git if git.is_dir() else repo
+
+
 def annex_dir(repo):
     """The annex directory of a repository: annex/ if bare, else .git/annex/."""
-    repo = Path(repo)
-    return repo / ".git" / "annex" if (repo / ".git").exists() else repo / "annex"
+    return _git_dir(repo) / "annex"
 
 
 def _config_file(repo):
-    repo = Path(repo)
-    git = repo / ".git"
-    return git / "config" if git.is_dir() else repo / "config"
+    return _git_dir(repo) / "config"
 
 
 def _tree(top):
@@ -246,26 +253,51 @@ def seen_uuids(logs):
     return seen
 
 
-def initialisations(before, after, seen):
-    """One line per repository a job initialised (annex.uuid appeared): which clones
-    saw which uuid right after their clone. Clones that saw different uuids mean
-    the repository was initialised more than once, at once."""
-    lines = []
-    for name in sorted(after):
-        old, new = before.get(name, {}), after[name]
-        if "config" not in new or "annex.uuid" in old.get("config", {}) or "annex.uuid" not in new["config"]:
+# git-annex's warnings, as a clone log holds them: the log's time stamp, then the
+# two-space indent git-annex gives them (debug lines have none)
+WARNING = re.compile(r"^\d+\.\d+ {3}(\S.*)$")
+
+
+def warnings(logs):
+    """clone -> git-annex's warnings in its log, " / "-joined (clones with none left out)."""
+    said = {}
+    for clone, path in logs.items():
+        try:
+            lines = Path(path).read_text(errors="replace").splitlines()
+        except OSError:
             continue
-        kept = new["config"]["annex.uuid"][-1]
-        by_uuid = {}
-        for clone, uuid in sorted(seen.items()):
-            if uuid is not None and uuid not in _uuids(before):
-                by_uuid.setdefault(uuid, []).append(clone)
+        found = [m.group(1).strip() for line in lines if (m := WARNING.match(line))]
+        if found:
+            said[clone] = " / ".join(dict.fromkeys(found))
+    return said
+
+
+def initialisations(before, after, seen, said=None):
+    """One line per repository a job initialised (annex.uuid appeared): which clones
+    saw which uuid on their origin right after their clone. Clones that saw different
+    new uuids mean it was initialised more than once, at once (the last write kept)."""
+    held = {name: state["config"]["annex.uuid"][-1] for name, state in sorted(after.items())
+            if "annex.uuid" in state.get("config", {})
+            and "annex.uuid" not in before.get(name, {}).get("config", {})}
+    new = {u for u in seen.values() if u is not None and u not in _uuids(before)}
+    lines = []
+    for name, kept in held.items():
+        # a new uuid no config holds was overwritten: whose, if one repository was initialised
+        mine = {kept} | (new - set(held.values()) if len(held) == 1 else set())
+        by_uuid = {u: [c for c, v in sorted(seen.items()) if v == u] for u in sorted(mine, key=str)}
+        by_uuid = {u: c for u, c in by_uuid.items() if c}
         who = "; ".join(f"{u[:8]}: clone{'s' if len(c) > 1 else ''} {', '.join(map(str, c))}"
                         for u, c in by_uuid.items()) or "no clone log names it"
         times = (f"initialised {len(by_uuid)} times at once (clones saw different uuids)"
                  if len(by_uuid) > 1 else "initialised once")
-        lines.append(f"{name}: {times}; its config holds annex.uuid {kept[:8]}; seen right after "
-                     f"the clone: {who}")
+        lines.append(f"{name}: {times}; its config holds annex.uuid {kept[:8]}; seen by the clones "
+                     f"on their origin: {who}")
+    if lines:  # what git-annex said while it was done (e.g. the store's database locked)
+        by_text = {}
+        for clone, text in sorted((said or {}).items()):
+            by_text.setdefault(text, []).append(clone)
+        lines += [f"git-annex said in clone{'s' if len(c) > 1 else ''} {', '.join(map(str, c))}: {text}"
+                  for text, c in by_text.items()]
     return lines
 
 
@@ -375,7 +407,7 @@ def after_round(before_file, logs, roots):
     repositories = {k: tuple(v) for k, v in before["repositories"].items()}
     after = take(repositories)
     changes = compare(before["snapshot"], after)
-    inits = initialisations(before["snapshot"], after, seen_uuids(logs))
+    inits = initialisations(before["snapshot"], after, seen_uuids(logs), warnings(logs))
     # a config the jobs changed, as they left it: garbled, or whose uuid
     configs = {c.repository: after[c.repository]["config_text"] for c in changes if c.kind == "config"}
     restored = restore(before["snapshot"], changes, roots) if unexpected(changes) else []
