@@ -105,3 +105,52 @@ def test_check_names_the_cheapest_workaround_observed(monkeypatch):
                                 "10.20260115-gabc (PATH: /x), 1 of 2 concurrent gets of one 8M image")
     assert "The cheapest workaround observed to work here: storage sibling (+0 s, 8 MiB more disk" in paragraph
     assert "Also worked: retry-backoff (+15 s, 0 MiB more disk" in paragraph
+
+
+def with_writes(summary, written):
+    """The summary as scenario_summary makes it with writes: `written` scenarios wrote
+    annex.uuid and annex/ into the input store, the others were clean."""
+    wrote = "annex.uuid, annex/ in the input RIA store"
+    writes = {s: {"verdict": "written" if s in written else "clean", "written": wrote if s in written else ""}
+              for s in summary["scenario"]}
+    return summary.assign(sources=summary["scenario"].map(lambda s: writes[s]["verdict"]),
+                          written=summary["scenario"].map(lambda s: writes[s]["written"]))
+
+
+def test_the_version_map_names_the_first_clean_release_apart_from_the_first_fixed():
+    runs = [scenario(git_annex="10.20260115", outcome="failed"), scenario(git_annex="10.20260213"),
+            scenario(git_annex="10.20260316"), scenario(git_annex="10.20260421")]
+    summary = summarize(*runs)
+    written = {runs[1][0].scenario}  # what a snapshot observed, here given
+    table = version_table(with_writes(summary, written))
+    assert list(table["sources"]) == ["clean", "written", "clean", "clean"]
+    text = "\n".join(version_statements(table))
+    assert "First fixed release as observed: 10.20260213" in text
+    assert ("10.20260213 fixes the race but its jobs write into shared repositories (annex.uuid, annex/ in the "
+            "input RIA store); first release observed clean: 10.20260316 (released 2026-03-16).") in text
+    # the same run with nothing written: the first fixed release is the first clean one
+    text = "\n".join(version_statements(version_table(with_writes(summary, set()))))
+    assert "It wrote nothing unexpected into the repositories the jobs share: first release observed clean: " \
+           "10.20260213." in text
+    # no release clean
+    text = "\n".join(version_statements(version_table(with_writes(summary, {r[0].scenario for r in runs[1:]}))))
+    assert "no release tried was observed both fixed and clean" in text
+
+
+def test_check_names_a_workaround_whose_jobs_write_into_the_stores_last():
+    from annex_race.decisions import site_check
+
+    def check_row(outcome="ok", **axes):
+        axes = {"git_annex": "system", "method": "annex-get", **axes}
+        return [validate({**make_record(scenario="_".join(map(str, axes.values())), clone=c, get_s=8.0,
+                                        outcome=outcome if c else "ok",
+                                        failures=["transfer already in progress, or unable to take transfer lock"]),
+                          **axes, "git_annex_version": "10.20260115-gabc", "git_annex_source": "PATH: /x"})
+                for c in (0, 1)]
+
+    upgrade = check_row(git_annex="10.20260213")
+    summary = summarize(check_row(outcome="failed"), upgrade, check_row(storage_sibling="on"))
+    (paragraph,) = site_check(with_writes(summary, {upgrade[0].scenario}))
+    assert "The cheapest workaround observed to work here: storage sibling" in paragraph
+    assert ("Also worked: git-annex 10.20260213 (+0 s, 0 MiB more disk, installing another git-annex; but its jobs "
+            "write into shared repositories: annex.uuid, annex/ in the input RIA store)") in paragraph

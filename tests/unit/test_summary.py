@@ -183,3 +183,33 @@ def test_a_failure_from_outside_git_annex_never_makes_a_fail(cause):
     assert summary.loc["s1", "detail"] == f"clone 1: {cause} (signal 9); a rerun tries again"
     _, summary = summarize([record(clone=0), failed], max_rounds=1)
     assert summary.loc["s1", "detail"].endswith("after 1 rounds (max_rounds) it is not rerun")
+
+
+def test_what_the_jobs_wrote_is_a_verdict_a_finding_and_listed_in_sources(tmp_path):
+    """A written scenario keeps its PASS; its Sources verdict, the finding and every
+    difference (with what was put back) come from its writes file."""
+    from annex_race import snapshot
+    from annex_race.summary import findings, sources_section
+
+    records = [{**record(scenario=s, clone=c), "git_annex": v}
+               for s, v in (("a", "10.20260213"), ("b", "10.20260316")) for c in (0, 1)]
+    name = "input RIA store: b6a/d223f"
+    before = {name: {"path": "/s", "refs": {}, "config": {}, "annex": None, "objects": {}, "config_text": ""}}
+    after = {name: {**before[name], "config": {"annex.uuid": ["u" * 36]}, "annex": {"index": 1}}}
+    changes = snapshot.compare(before, after)
+    writes = {"a": {"verdict": snapshot.sources_verdict(changes), "changes": [c.asdict() for c in changes],
+                    "written": snapshot.summarize(changes), "initialisations": ["initialised once"],
+                    "restored": [f"{name}: config put back"], "left": []},
+              "b": {"verdict": "clean", "changes": [], "written": "", "initialisations": [], "restored": [],
+                    "left": []}}
+    table = records_table([validate(r) for r in records])
+    summary = scenario_summary(table, max_skew=1.0, writes=writes)
+    assert list(summary["verdict"]) == [PASS, PASS] and list(summary["sources"]) == ["written", "clean"]
+    assert summary["written"].iloc[0] == "annex.uuid, annex/ in the input RIA store"
+    (line,) = [f for f in findings(summary) if "wrote" in f]
+    assert line.startswith("- The jobs of 1 of 2 scenarios wrote into a shared repository they read from "
+                           "(annex.uuid, annex/ in the input RIA store), all with git_annex=10.20260213")
+    text = "\n".join(sources_section([], writes))
+    assert "- `a`: **written**" in text and "annex.uuid created" in text and "annex/ created" in text
+    assert "put back after the round: input RIA store: b6a/d223f: config put back." in text
+    assert "`b`" not in text
