@@ -102,6 +102,11 @@ def configfiles():
 # ---- input functions -------------------------------------------------------------
 
 
+def of_scenario(question):
+    """An input function asking the plan `question` of the wildcards' scenario."""
+    return lambda wildcards: getattr(PLAN, question)(wildcards.scenario)
+
+
 def get_system_git_annex(wildcards):
     """What `system` resolved to (a param: when it changes, its scenarios rerun)."""
     return SYSTEM_GIT_ANNEX if wildcards.version == versions.SYSTEM else None
@@ -124,28 +129,8 @@ def get_ssh_host(wildcards):
     return config["ssh"]["host"] if wildcards.transport == "ssh" else None
 
 
-def get_round_inputs(wildcards):
-    return PLAN.round_inputs(wildcards.scenario)
-
-
-def get_shared_repositories(wildcards):
-    return PLAN.shared_repositories(wildcards.scenario)
-
-
-def get_compare_inputs(wildcards):
-    return PLAN.compare_inputs(wildcards.scenario)
-
-
-def get_clone_logs(wildcards):
-    return PLAN.clone_logs(wildcards.scenario)
-
-
 def get_lane(wildcards):
     return PLAN.scenarios[wildcards.scenario].lane
-
-
-def get_clone_inputs(wildcards):
-    return PLAN.clone_inputs(wildcards.scenario)
 
 
 def get_scenario(wildcards):

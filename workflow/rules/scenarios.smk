@@ -13,7 +13,7 @@
 # done, with a snapshot of the repositories its jobs share
 rule open_round:
     input:
-        get_round_inputs,
+        of_scenario("round_inputs"),
     output:
         ticket=layout.ROUND,
         snapshot=layout.SNAPSHOT,
@@ -29,7 +29,7 @@ rule open_round:
     threads: 0
     params:
         lane=get_lane,
-        shared=get_shared_repositories,
+        shared=of_scenario("shared_repositories"),
     script:
         "../scripts/open-round.py"
 
@@ -37,7 +37,7 @@ rule open_round:
 # clone the input RIA, meet the siblings, get the image, write the record
 rule clone_and_get:
     input:
-        unpack(get_clone_inputs),
+        unpack(of_scenario("clone_inputs")),
     output:
         layout.RECORD,
     log:
@@ -63,7 +63,7 @@ rule clone_and_get:
 # after all jobs of a round: what they wrote into the repositories they share, put back
 rule compare_shared_repositories:
     input:
-        unpack(get_compare_inputs),
+        unpack(of_scenario("compare_inputs")),
     output:
         layout.WRITES,
     log:
@@ -78,7 +78,7 @@ rule compare_shared_repositories:
         "../envs/annex-race.yaml"
     threads: 0
     params:
-        logs=get_clone_logs,
+        logs=of_scenario("clone_logs"),
         roots=PLAN.roots,
     script:
         "../scripts/compare-shared-repositories.py"
