@@ -31,6 +31,8 @@ def figures(workdir):
     lanes = json.loads((results / "plan.json").read_text())["lanes"]
     if not writes:
         sys.exit(f"no snapshots under {results}")
+    verdicts = {v: sum(w["verdict"] == v for w in writes) for v in ("clean", "written", "harmed")}
+    print(f"sources verdicts: {verdicts}")
     return [w["seconds"] for w in writes], jobs, lanes
 
 
