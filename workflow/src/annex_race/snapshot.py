@@ -22,6 +22,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .paths import safe_remove
+
 # the kinds of change, their class and why: docs/design.md shows this table
 CLASSES = {
     "transfer lock": ("expected", "a transfer takes a lock on the key in the repository it reads "
@@ -310,8 +312,6 @@ def restore(before, changes, roots):
     its config (verbatim), a created annex directory (removed), refs (reset or
     deleted), created annex files. Returns a line per thing put back. What cannot be
     put back shows in the snapshot taken afterwards."""
-    from .paths import safe_remove
-
     done = []
     for name in sorted({c.repository for c in changes if c.klass == "unexpected"}):
         old = before.get(name)
@@ -319,13 +319,13 @@ def restore(before, changes, roots):
             continue
         try:
             done += _restore_one(name, old, [c for c in changes if c.repository == name and c.klass == "unexpected"],
-                                 roots, safe_remove)
+                                 roots)
         except (OSError, ValueError, subprocess.CalledProcessError) as e:  # the next snapshot shows what is left
             done.append(f"{name}: could not put back: {e}")
     return done
 
 
-def _restore_one(name, old, mine, roots, safe_remove):
+def _restore_one(name, old, mine, roots):
     done = []
     path = Path(old["path"])
     if any(c.kind == "config" for c in mine) and old["config_text"] is not None:
