@@ -31,7 +31,8 @@ CLASSES = {
     "lock file": ("expected", "git-annex locks a repository it reads (*.lck, the pid lock): an "
                   "empty file, no state"),
     "annex cache": ("expected", "an initialised repository's databases and caches (keys, fsck, "
-                    "index of the git-annex branch), rebuilt from its git-annex branch when it is read"),
+                    "index of the git-annex branch and refs/annex/last-index, which says what that "
+                    "index holds), rebuilt from its git-annex branch when it is read"),
     "annex created": ("unexpected", "the repository had no annex directory: a job initialised it"),
     "annex state": ("unexpected", "a file of the annex state changed (journal, logs, sentinal, "
                     "...): a job wrote repository state"),
@@ -48,6 +49,9 @@ CLASSES = {
     "store file": ("unexpected", "a file of the RIA store itself changed (its error logs, layout)"),
 }
 LOCKS = (".lck", "pidlock")
+# git-annex's note of the git-annex branch commit its index was last updated to: the
+# first get from a repository whose index was never read writes it
+CACHE_REFS = ("refs/annex/last-index",)
 # files of an initialised annex that git-annex rebuilds from its git-annex branch
 CACHES = ("keysdb", "fsckdb", "fsck", "keys", "index", "index.lck", "journal.lck", "restage",
           "mergedrefs", "export", "exportdb", "cidsdb", "contentidentifier", "imports", "smudge.log")
@@ -207,8 +211,9 @@ def compare(before, after):
                 changes += [Change(name, k, what, "store file") for k in keys]
             continue
         for what, keys in zip(("created", "removed", "changed"), _diff(old["refs"], new["refs"])):
-            changes += [Change(name, k, what, "ref", f"{old['refs'].get(k, '')[:8]} -> "
-                               f"{new['refs'].get(k, '')[:8]}") for k in keys]
+            changes += [Change(name, k, what, "annex cache" if k in CACHE_REFS else "ref",
+                               f"{old['refs'].get(k, '')[:8]} -> {new['refs'].get(k, '')[:8]}")
+                        for k in keys]
         for what, keys in zip(("created", "removed", "changed"), _diff(old["config"], new["config"])):
             changes += [Change(name, k, what, "config",
                                " -> ".join(", ".join(c.get(k, [])) or "(unset)" for c in (old["config"], new["config"])))
