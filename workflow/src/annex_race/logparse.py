@@ -22,7 +22,7 @@ _DELAY = re.compile(r"\(Delaying (\d+(?:\.\d+)?)s before retrying")
 _DEBUG = re.compile(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.\d]*\] \(")
 _DATALAD_DEBUG = re.compile(r"^\[(DEBUG|Level \d+|INFO)\] ")
 _ERRORISH = re.compile(
-    r"failed|error|unable|denied|not permitted|cannot|could not|timeout|gave up|killed|signal",
+    r"failed|error|unable|denied|not permitted|cannot|could not|timeout|gave up|killed|signal|prevented|rejected|refused",
     re.IGNORECASE,
 )
 
