@@ -24,6 +24,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/git_annex.smk"
 include: "workflow/rules/datasets.smk"
 include: "workflow/rules/scenarios.smk"
+include: "workflow/rules/babs.smk"
 include: "workflow/rules/summary.smk"
 
 

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Set up what annex-race needs in ./.venv (idempotent). `--dev` adds the test tools.
+# Set up what annex-race needs in ./.venv (idempotent). `--dev` adds the test tools;
+# `--babs` (and `--dev`) BABS in ./.venv-babs, for scenarios of method babs.
 # Needs Python >= 3.11 and git; on Debian as root, missing system tools are installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 requirements=requirements.txt
-[[ "${1:-}" == "--dev" ]] && requirements=requirements-dev.txt
+[[ " $* " == *" --dev "* ]] && requirements=requirements-dev.txt
+babs=false
+[[ " $* " == *" --dev "* || " $* " == *" --babs "* ]] && babs=true
 
 need=()
 command -v git >/dev/null || need+=(git)
 command -v findmnt >/dev/null || need+=(util-linux)
+# BABS zips each task's results with 7z
+$babs && ! command -v 7z >/dev/null && need+=(p7zip-full)
 if ((${#need[@]})); then
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
@@ -34,5 +39,15 @@ if [[ ! -e $stamp ]]; then
     # and benchmarks import it from the checkout
     .venv/bin/pip install --quiet --no-deps -e .
     touch "$stamp"
+fi
+if $babs; then
+    [[ -x .venv-babs/bin/python ]] || python3 -m venv .venv-babs
+    stamp=.venv-babs/.installed-$(sha1sum <requirements-babs.txt | cut -c1-12)
+    if [[ ! -e $stamp ]]; then
+        .venv-babs/bin/pip install --quiet --upgrade pip
+        .venv-babs/bin/pip install --quiet -r requirements-babs.txt
+        touch "$stamp"
+    fi
+    echo "setup: BABS $(.venv-babs/bin/python -c 'import babs; print(babs.__version__)') in .venv-babs"
 fi
 echo "setup: ready ($(.venv/bin/git-annex version --raw 2>/dev/null || echo 'git-annex ?'), snakemake $(.venv/bin/snakemake --version))"

@@ -42,6 +42,8 @@ rule clone_and_get:
         layout.RECORD,
     log:
         layout.CLONE_LOG,
+    wildcard_constraints:
+        scenario=one_of(PLAN.running_babs(False)),
     conda:
         "../envs/annex-race.yaml"
     # a clone job mostly waits (at the barrier, on I/O): it holds no core, so all

@@ -230,6 +230,8 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         "arrival_evidence": None,
         "prefetch_seconds": prefetch["seconds"] if prefetch else None,
         "reconstructed": False,
+        "delivered": None,
+        "delivery_evidence": None,
         "log": str(Path(log.name).absolute()),
     }
     safe_remove(clone_dir, roots)  # left over from an interrupted earlier run

@@ -25,6 +25,11 @@ RECORD = "results/records/{scenario}/clone-{clone}.json"
 # and what the jobs wrote into them (after all its jobs ended; annex_race.snapshot)
 SNAPSHOT = "results/snapshots/{scenario}/round-{round}.json"
 WRITES = "results/writes/{scenario}/round-{round}.json"
+# a BABS scenario's round (annex_race.babs): its project after `babs init`, what
+# each array task recorded before BABS's job body, and the run after `babs merge`
+BABS_PROJECT = "results/babs/{scenario}/round-{round}/project.json"
+BABS_TASKS = "results/babs/{scenario}/round-{round}/tasks"
+BABS_RUN = "results/babs/{scenario}/round-{round}/run.json"
 CLONE_LOG = "results/logs/clone_and_get/{scenario}/clone-{clone}.log"
 # what the verification of a lane's sources found, after a suite's scenarios
 SOURCES = "results/sources/{suite}/{location}/lane-{lane}.json"

@@ -27,6 +27,7 @@ from .datasets import parse_size
 from .record import INCONCLUSIVE, scenario_verdict
 
 SUITES = ("matrix", "site")
+BABS = "babs"  # the method that runs the real BABS (annex_race.babs)
 KINDS = ("container_source", "source_ds", "ria", "prefetch")
 
 
@@ -63,6 +64,46 @@ class Plan:
     def running(self):
         """The scenarios that run a round: only they have a round to open."""
         return [s.id for s in self.scenarios.values() if not s.complete]
+
+    def babs(self, scenario):
+        """Whether a scenario runs the real BABS (annex_race.babs), not clone jobs."""
+        return self.scenarios[scenario].axes["method"] == BABS
+
+    def running_babs(self, babs=True):
+        """The running scenarios that run BABS (`babs=False`: clone jobs)."""
+        return [sid for sid in self.running() if self.babs(sid) == babs]
+
+    def babs_project(self, scenario):
+        return layout.BABS_PROJECT.format(scenario=scenario, round=self.scenarios[scenario].round)
+
+    def babs_run(self, scenario):
+        return layout.BABS_RUN.format(scenario=scenario, round=self.scenarios[scenario].round)
+
+    def babs_tasks(self, scenario):
+        return layout.BABS_TASKS.format(scenario=scenario, round=self.scenarios[scenario].round)
+
+    def babs_root(self, scenario):
+        """Where a BABS scenario's round keeps its project, inputs and scratch."""
+        s = self.scenarios[scenario]
+        root = self.locations[s.axes["location"]]["clone_root"]
+        return str(Path(root) / scenario / f"babs-round-{s.round}")
+
+    def babs_project_inputs(self, scenario):
+        """What `babs init` reads: the round's inputs less its project, the scenario's
+        git-annex and the image's container_source."""
+        s = self.scenarios[scenario]
+        return {"before": self.round_inputs(scenario, project=False),
+                "git_annex": layout.GIT_ANNEX.format(version=s.axes["git_annex"]),
+                "container_source": self.datasets(scenario)["container_source"]}
+
+    def babs_record_inputs(self, scenario):
+        location = self.scenarios[scenario].axes["location"]
+        return {"run": self.babs_run(scenario), "location": layout.LOCATION_PROBE.format(location=location)}
+
+    def babs_run_inputs(self, scenario):
+        return {"round": self.round_ticket(scenario), "project": self.babs_project(scenario),
+                "git_annex": layout.GIT_ANNEX.format(version=self.scenarios[scenario].axes["git_annex"]),
+                "location": layout.LOCATION_PROBE.format(location=self.scenarios[scenario].axes["location"])}
 
     def comparing(self):
         """The scenarios whose round this run compares the shared repositories after:
@@ -120,6 +161,9 @@ class Plan:
         prefetched copy is not among them: jobs link to its file, never run in it."""
         s = self.scenarios[scenario]
         chain = _chain(s)
+        if self.babs(scenario):  # its tasks get from container_source, clone BABS's store
+            return {"container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
+                    "BABS input RIA store": ["store", self.babs_project(scenario), ""]}
         source_ds = layout.SOURCE_DS.format(**chain)
         shared = {
             "container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
@@ -153,14 +197,15 @@ class Plan:
             **self.datasets(scenario),
         }
 
-    def round_inputs(self, scenario):
+    def round_inputs(self, scenario, project=True):
         """What must exist before a scenario's round opens: its lane's datasets (no
         dataset job may touch an origin while gets race from it) and what the jobs of
         the scenario before it in its lane this run wrote into their shared origins
         (after all of them ended, and it was put back)."""
         s = self.scenarios[scenario]
         made = self.lane_datasets(s.suite, s.axes["location"], s.lane)
-        return sorted(set().union(*made.values())) + ([self.writes(s.before)] if s.before else [])
+        babs = [self.babs_project(scenario)] if project and self.babs(scenario) else []
+        return sorted(set().union(*made.values())) + ([self.writes(s.before)] if s.before else []) + babs
 
     # ---- lanes and their sources ---------------------------------------------
 
@@ -176,6 +221,8 @@ class Plan:
                 continue
             chain = _chain(s)
             made["container_source"].add(layout.CONTAINER_SOURCE.format(**chain))
+            if s.axes["method"] == BABS:
+                continue  # BABS makes its own analysis dataset and input RIA store
             made["source_ds"].add(layout.SOURCE_DS.format(**chain))
             if s.axes["clone_from"] == "ria":
                 made["ria"].add(layout.RIA.format(**chain, storage_sibling=s.axes["storage_sibling"]))
@@ -287,6 +334,8 @@ class Plan:
                 full = image if s.lane == 0 or not linked else 0
                 datasets = self.datasets(s.id)
                 cost[datasets["container_source"]] = full
+                if s.axes["method"] == BABS:
+                    continue  # BABS's projects are small; its tasks' clones are counted below
                 # source_ds hardlinks its container_source's image (a copy where it cannot)
                 cost[layout.SOURCE_DS.format(**chain)] = 0 if linked else image
                 if s.axes["clone_from"] == "ria" and s.axes["storage_sibling"] == "on":
@@ -432,6 +481,11 @@ def build(config, locations, git_annex_cache, cores, jobs, local_slots=None, fix
                 compared=compared or not r.complete,
                 notes={k: _plain(v) for k, v in row.items() if k not in AXES},
             )
+    if any(s.axes["method"] == BABS for s in scenarios.values()):
+        from .babs import check_ready
+
+        if problem := check_ready(config["babs_env"]):
+            raise ValueError(problem)
     roots = {str(r) for loc in locations.values() for r in (loc.source_root, loc.clone_root)}
     return Plan(
         lanes,

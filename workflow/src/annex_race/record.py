@@ -87,6 +87,9 @@ class CloneRecord(ScenarioFields):
     prefetch_seconds: float | None  # the prefetch workaround's one setup transfer
     # True: the job died without writing this; rebuilt from its log (faults.reconstruct)
     reconstructed: bool
+    # a BABS task's result is in the output RIA after `babs merge` (None: no BABS)
+    delivered: bool | None
+    delivery_evidence: str | None  # why not: the first line of BABS's log that says it
 
     def asdict(self):
         return asdict(self)
