@@ -56,6 +56,10 @@ class ScenarioRow(ScenarioFields):
     # clean | written | harmed, "" where not observed; what, in few words
     sources: str = ""
     written: str = ""
+    # BABS scenarios: how many tasks' results reached the output RIA after `babs
+    # merge` ("3 of 4"), and why not, from the first task's log that says ("" elsewhere)
+    delivered: str = ""
+    delivery_evidence: str = ""
 
 
 SUMMARY_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
@@ -237,9 +241,68 @@ def scenario_summary(table, max_skew, axes=AXES, max_rounds=None, writes=None):
                 fs_clone=", ".join(sorted(group["fs_clone"].unique())),
                 sources=writes.get(scenario, {}).get("verdict", ""),
                 written=writes.get(scenario, {}).get("written", ""),
+                **delivery(group),
             )
         )
     return pd.DataFrame([asdict(r) for r in rows], columns=SUMMARY_COLUMNS)
+
+
+def delivery(group):
+    """How many of a BABS scenario's tasks delivered their result, and why not."""
+    if group["delivered"].isna().all():
+        return {"delivered": "", "delivery_evidence": ""}
+    why = group["delivery_evidence"].dropna()
+    return {"delivered": f"{int((group['delivered'] == True).sum())} of {len(group)}",  # noqa: E712
+            "delivery_evidence": why.iloc[0] if len(why) else ""}
+
+
+# what a BABS scenario is checked against: the imitation's scenarios that get the
+# image the way BABS's job does (through DataLad), all other axes equal
+IMITATIONS = ("datalad-get", "containers-run")
+
+
+def babs_beside_imitation(summary, axes=AXES):
+    """Each BABS scenario beside the workflow's own datalad-get/containers-run
+    scenarios of the same version, location, size and every other axis, and a line
+    for each disagreement; [] without BABS scenarios."""
+    babs = summary[summary["method"] == "babs"]
+    if babs.empty:
+        return []
+    others = [a for a in axes if a != "method"]
+    rows, disagree = [], []
+    for b in babs.itertuples():
+        twins = summary[(summary["method"].isin(IMITATIONS))
+                        & (summary[others].astype(str) == pd.Series({a: str(getattr(b, a)) for a in others})).all(axis=1)]
+        for t in twins.itertuples() if len(twins) else [None]:
+            rows.append({
+                "git_annex": b.git_annex, "workaround": b.workaround, "n_clones": b.n_clones,
+                "BABS": f"{b.verdict} ({b.cause})" if b.cause else b.verdict,
+                "results in output RIA": b.delivered,
+                "imitation": f"{t.method}: {t.verdict} ({t.cause})" if t is not None and t.cause
+                else f"{t.method}: {t.verdict}" if t is not None else "not run",
+                "agree": "" if t is None else "yes" if t.verdict == b.verdict and t.cause == b.cause else "**no**",
+            })
+            if t is not None and (t.verdict, t.cause) != (b.verdict, b.cause):
+                disagree.append(f"- git_annex={b.git_annex}, workaround={b.workaround}: BABS {b.verdict}"
+                                f"{f' ({b.cause})' if b.cause else ''}, the imitation ({t.method}) {t.verdict}"
+                                f"{f' ({t.cause})' if t.cause else ''}.")
+    undelivered = [f"- git_annex={b.git_annex}, workaround={b.workaround}: {b.delivered} results reached the "
+                   f"output RIA; the first task's log says: {b.delivery_evidence}"
+                   for b in babs.itertuples() if b.delivery_evidence]
+    compared = sum(r["agree"] != "" for r in rows)
+    return [
+        "## BABS beside the imitation",
+        "",
+        "Each BABS scenario (the real `babs init`, `babs submit`, `babs merge`) beside the workflow's own "
+        "scenarios that get the image through DataLad, every other axis equal.",
+        "",
+        markdown_table(pd.DataFrame(rows)),
+        "",
+        *(disagree or ([f"The imitation agrees with BABS in all {compared} comparisons."] if compared else
+                       ["No imitation scenario with the same axes ran: nothing to compare."])),
+        *undelivered,
+        "",
+    ]
 
 
 def _cell(value, whole=False):
@@ -340,6 +403,7 @@ def summary_markdown(summary, axes=AXES, notes=None):
             *findings(summary, axes),
             "",
             *seed_table(summary, notes or {}),
+            *babs_beside_imitation(summary, axes),
             "## Results summary",
             "",
             f"Every scenario: {', '.join(common)}." if common else "",
@@ -413,7 +477,7 @@ def findings(summary, axes=AXES):
     failed = summary[summary["verdict"] == FAIL]
     if failed.empty:
         return [f"- No scenario failed ({len(summary)} run).", *write_findings(summary, axes),
-                *arrival_findings(summary)]
+                *arrival_findings(summary), *delivery_findings(summary)]
     conditions = necessary_conditions(summary, axes)
     lines = [
         f"- {len(failed)} of {len(summary)} scenarios FAIL, all with "
@@ -436,7 +500,15 @@ def findings(summary, axes=AXES):
         if len(fixed) and fixed["setup_s"].notna().any():
             cost += f", after one setup transfer of {fixed['setup_s'].max():.1f} s"
         lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
-    return lines + write_findings(summary, axes) + arrival_findings(summary)
+    return lines + write_findings(summary, axes) + arrival_findings(summary) + delivery_findings(summary)
+
+
+def delivery_findings(summary):
+    """One line where BABS's tasks got the image but their results did not all reach
+    the output RIA: a release that fixes the get may break the delivery."""
+    short = summary[(summary["delivery_evidence"] != "") & (summary["verdict"] == PASS)]
+    return [f"- BABS with git_annex={r.git_annex}: every get PASSES, yet {r.delivered} results reached the "
+            f"output RIA ({r.delivery_evidence}): see BABS beside the imitation." for r in short.itertuples()]
 
 
 def write_findings(summary, axes=AXES):
