@@ -1,0 +1,137 @@
+"""The BABS scenario's pieces that need no cluster: the refusal where SLURM or BABS
+is missing, the job preamble, the plan of a BABS round, and a task's record read
+from BABS's real logs (tests/fixtures/babs: a 4-task run on the test cluster,
+filtered to the lines the record reads)."""
+
+import gzip
+import json
+import subprocess
+
+import pytest
+
+from annex_race import babs, layout
+from annex_race.scenarios import scenario_table
+from helpers import ROOT
+from test_plan import build, configured
+
+FIXTURES = ROOT / "tests" / "fixtures" / "babs"
+SCENARIO = {"scenario": "s", "location": "local", "clone_from": "ria", "transport": "local",
+            "storage_sibling": "off", "method": "babs", "image_size": "8M", "n_clones": 4, "annex_retry": 3,
+            "annex_retry_delay": 1, "annex_bwlimit": "1MiB", "git_annex": "10.20260115", "workaround": "none"}
+LOCATION = {"fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False}
+
+
+def test_without_slurm_or_babs_a_babs_scenario_is_refused_in_one_line(tmp_path):
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "babs").touch()
+    no_sbatch = babs.check_ready(tmp_path, which=lambda tool: None if tool == "sbatch" else f"/usr/bin/{tool}")
+    assert no_sbatch == "method babs: BABS submits its own SLURM job array, and sbatch is not on PATH"
+    no_babs = babs.check_ready(tmp_path / "nowhere", which=lambda tool: f"/usr/bin/{tool}")
+    assert no_babs.startswith(f"babs_env: no BABS in {tmp_path / 'nowhere'}")
+    assert babs.check_ready(tmp_path, which=lambda tool: f"/usr/bin/{tool}") is None
+
+
+def test_the_preamble_puts_the_scenarios_git_annex_first_and_its_budget_in_git_config(tmp_path):
+    text = babs.preamble(SCENARIO | {"annex_retry": 12}, "/cache/10.20260115/bin", tmp_path / "babs/bin",
+                         "python -m annex_race.babs task ...")
+    path = next(line for line in text.splitlines() if line.startswith("export PATH="))
+    assert path.index("/cache/10.20260115/bin") < path.index(str(tmp_path / "babs/bin")) < path.index("$PATH")
+    assert path.startswith(f"export PATH={babs.RUNTIME}:")  # the stand-in runtime
+    env = subprocess.run(["bash", "-c", text.replace("python -m annex_race.babs task ...", "true") + "\nenv"],
+                         capture_output=True, text=True, check=True).stdout
+    settings = dict(line.split("=", 1) for line in env.splitlines() if line.startswith("GIT_CONFIG_"))
+    pairs = {settings[f"GIT_CONFIG_KEY_{i}"]: settings[f"GIT_CONFIG_VALUE_{i}"]
+             for i in range(int(settings["GIT_CONFIG_COUNT"]))}
+    assert pairs["annex.retry"] == "12" and pairs["annex.bwlimit"] == "1MiB"
+    assert "PS4='+ ${EPOCHREALTIME} '" in text
+    assert text.rstrip().endswith("python -m annex_race.babs task ... || exit 1")
+
+
+def test_the_stand_in_runtime_reads_the_whole_image_and_writes_the_apps_output(tmp_path):
+    image = tmp_path / "image"
+    image.write_bytes(b"x" * 5000)
+    out = tmp_path / "outputs" / "mriqc"
+    run = subprocess.run([str(babs.RUNTIME / "singularity"), "run", "-B", str(tmp_path), "--containall", str(image),
+                          str(tmp_path / "bids"), str(out), "participant", "--participant-label", "sub-02"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "read the image, 5000 bytes" in run.stderr
+    assert (out / "sub-02.txt").exists()
+    image.unlink()
+    image.symlink_to(tmp_path / "absent")  # an annex link without content
+    missing = subprocess.run([str(babs.RUNTIME / "singularity"), "run", str(image), "i", str(out), "participant"],
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "cannot read the image" in missing.stderr
+
+
+def test_babs_scenarios_with_a_storage_sibling_or_another_transport_are_not_made():
+    table = scenario_table(configured(method=["babs"], storage_sibling=["off", "on"], transport=["local", "ssh"],
+                                      workaround=["none", "prefetch", "retry-backoff"]))
+    assert set(table["storage_sibling"]) == {"off"} and set(table["transport"]) == {"local"}
+    assert set(table["workaround"]) == {"none", "retry-backoff"}
+
+
+def test_a_babs_round_makes_its_project_before_it_opens(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(babs, "check_ready", lambda env: None)
+    p = build(tmp_path, configured(method=["babs", "datalad-get"], storage_sibling=["off"], workaround=["none"],
+                                   git_annex=["10.20260115"]))
+    (sid,) = p.running_babs()
+    assert p.running_babs(False) and not any(p.babs(s) for s in p.running_babs(False))
+    project = layout.BABS_PROJECT.format(scenario=sid, round=1)
+    assert project in p.round_inputs(sid)
+    assert project not in p.babs_project_inputs(sid)["before"]  # no cycle
+    assert set(p.shared_repositories(sid)) == {"container_source", "BABS input RIA store"}
+    assert p.shared_repositories(sid)["BABS input RIA store"] == ["store", project, ""]
+
+
+def test_babs_alone_makes_only_the_container_source(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(babs, "check_ready", lambda env: None)
+    p = build(tmp_path, configured(method=["babs"], storage_sibling=["off"], workaround=["none"]))
+    made = p.lane_datasets("matrix", "local", 0)
+    assert made["container_source"] and not made["source_ds"] and not made["ria"]
+
+
+def test_refused_before_anything_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(babs, "check_ready", lambda env: "method babs: no SLURM here")
+    with pytest.raises(ValueError, match="^method babs: no SLURM here$"):
+        build(tmp_path, configured(method=["babs"]))
+    assert not (tmp_path / "results").exists()
+
+
+def _fixture(name):
+    return json.loads(gzip.decompress((FIXTURES / name).read_bytes()))
+
+
+@pytest.mark.parametrize("name", ["affected.json.gz", "newest.json.gz"])
+def test_records_read_from_babs_logs_agree_with_what_the_run_recorded(name):
+    """Each task's record, rebuilt from the kept log lines, says what the run's record
+    said: outcome, cause, evidence, times, delivery."""
+    run = _fixture(name)
+    for clone, task in enumerate(run["tasks"]):
+        record = babs.task_record(SCENARIO | {"git_annex": run["git_annex"]}, clone, 1, 0, LOCATION, task["facts"],
+                                  task["account"], task["log"], "log", "BABS 0.5.4")
+        kept = task["record"]
+        for field in ("outcome", "cause", "evidence", "t_get_start", "t_get_end", "t_clone_start", "exit_code",
+                      "delivered", "delivery_evidence", "arrival", "barrier", "git_annex_version"):
+            assert getattr(record, field) == kept[field], (name, clone, field)
+
+
+def test_an_affected_babs_task_fails_of_the_transfer_lock_the_others_deliver():
+    run = _fixture("affected.json.gz")
+    records = [babs.task_record(SCENARIO, c, 1, 0, LOCATION, t["facts"], t["account"], t["log"], "log", "B")
+               for c, t in enumerate(run["tasks"])]
+    failed = [r for r in records if r.outcome == "failed"]
+    assert failed and {r.cause for r in failed} == {"transfer-lock"}
+    assert all(r.evidence[0].startswith("annex-race: origin lock ") for r in failed)
+    assert all(r.delivered for r in records if r.outcome == "ok")
+    assert all(not r.delivered and r.delivery_evidence.startswith("the task ended before its push")
+               for r in failed)
+
+
+def test_a_task_that_never_ran_is_lost_not_failed():
+    record = babs.task_record(SCENARIO, 2, 1, 0, LOCATION, None, {"state": "CANCELLED", "delivered": False}, "",
+                              "log", "B")
+    assert record.cause == "lost" and "CANCELLED" in record.evidence[0]
