@@ -8,7 +8,7 @@ Each run has its own working directory under results/docs/ (about 10 minutes in 
 on 2 cores): the default matrix (timeline, summary table, the report as Chromium shows
 it, the findings), a git-annex version range (the version map), a retry-budget sweep,
 as root with openssh-server the ssh transport, `snakemake check` (its paragraph), and
-as root the filesystem lab's seed table. What a run quotes goes between the markers
+as root the filesystem lab's seed table and, on the test SLURM, the real BABS. What a run quotes goes between the markers
 `<!-- figures:NAME -->` and `<!-- /figures:NAME -->` in docs/*.md (BLOCKS); a block
 whose run cannot be made here is left as it was, and the tool says so.
 """
@@ -41,6 +41,7 @@ BLOCKS = {
     "retry": "Retry budget",
     "transport": "Transport",
     "seed-table": "The seed's table, observed",
+    "babs": "BABS beside the imitation",
 }
 
 
@@ -143,8 +144,22 @@ def seed_table():
     quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
 
 
+def babs():
+    """The real BABS on the test cluster (as root: tests/slurm/slurm-up.sh) beside the
+    imitation: the affected release, the last before verifyremote, the newest."""
+    from annex_race.babs import check_ready
+
+    if os.geteuid() != 0 or (why := check_ready(ROOT / ".venv-babs")):
+        print(f"docs-figures: babs not renewed: {why if os.geteuid() == 0 else 'the test cluster needs root'}")
+        return
+    results = run("babs", "--profile", str(ROOT / "profiles" / "slurm-test"), config=[
+        "method=[babs, datalad-get]", f"git_annex=[{AFFECTED}, 10.20261020, {FIXED}]", "n_clones=4",
+        "storage_sibling=off", "workaround=[none, retry-backoff]", "lanes=1", f"babs_env={ROOT / '.venv-babs'}"])
+    quote("babs", section(summary(results), BLOCKS["babs"], whole=True).split("\n\n", 1)[1])
+
+
 PARTS = {"default": default, "versions": versions, "retry": retry, "transport": transport, "check": check,
-         "seed-table": seed_table}
+         "seed-table": seed_table, "babs": babs}
 
 
 def main():
