@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up, start the services the tests need, and run the whole test suite.
 # As root, the filesystem lab's tools, openssh-server, Debian's git-annex and
-# Chromium are installed and a single-node SLURM with accounting is brought up (and
+# Chromium are installed and a two-node SLURM with accounting is brought up (and
 # left running); otherwise the tests that need them skip. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,8 @@ if [[ $EUID -eq 0 ]]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
         [[ -z $own_policy ]] || rm -f /usr/sbin/policy-rc.d
     fi
-    if ! bash tests/slurm/slurm-up.sh; then
+    # two nodes on this host: a scenario's jobs land on two node names
+    if ! ANNEX_RACE_SLURM_NODES=2 bash tests/slurm/slurm-up.sh; then
         # CI must run the SLURM tests: there, a SLURM that does not start is a failure
         [[ -n "${CI:-}" ]] && exit 1
         echo "test: SLURM did not start; the SLURM tests will skip" >&2

@@ -79,7 +79,8 @@ def test_each_clone_ran_as_its_own_slurm_job(runs):
     assert all(ids) and len(set(ids)) == len(ids)
     assert all(r.slurm_node for r in records)
     environment = runs["summaries"]["slurm"].split("## Environment", 1)[1]  # what a maintainer asks first
-    assert f"- SLURM: 12 clone jobs ({', '.join(sorted(ids))}) on nodes {records[0].slurm_node}" in environment
+    nodes = ", ".join(sorted({r.slurm_node for r in records}))
+    assert f"- SLURM: 12 clone jobs ({', '.join(sorted(ids))}) on nodes {nodes}" in environment
     sacct = subprocess.run(
         ["sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", ",".join(ids)],
         capture_output=True, text=True, check=True,
@@ -118,20 +119,25 @@ def test_on_slurm_the_scenarios_ran_in_lanes_side_by_side(runs):
     assert at_once >= 2, spans
 
 
-def _sbatch_blocker():
-    """Occupy all but one of the node's CPUs, so that only one sibling can start."""
-    cpus = int(subprocess.run(["sinfo", "-h", "-o", "%c"], capture_output=True, text=True).stdout.split()[0])
-    job = subprocess.run(
-        ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-c", str(cpus - 1), "--output", "/dev/null", "--wrap", "sleep 600"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
+def _sbatch_blockers():
+    """Occupy every CPU of the cluster but one (on each node, all but the last node's
+    last CPU), so that only one sibling can start."""
+    nodes = subprocess.run(["sinfo", "-h", "-N", "-o", "%N %c"], capture_output=True, text=True).stdout.split("\n")
+    nodes = [line.split() for line in nodes if line.strip()]
+    jobs = []
+    for i, (node, cpus) in enumerate(nodes):
+        jobs.append(subprocess.run(
+            ["sbatch", "--parsable", "-A", "annexrace", "-p", "debug", "-w", node,
+             "-c", str(int(cpus) - (i == len(nodes) - 1)), "--output", "/dev/null", "--wrap", "sleep 600"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip())
     for _ in range(100):
-        state = subprocess.run(["squeue", "-h", "-j", job, "-o", "%T"], capture_output=True, text=True)
-        if state.stdout.strip() == "RUNNING":
-            return job
+        states = subprocess.run(["squeue", "-h", "-j", ",".join(jobs), "-o", "%T"], capture_output=True, text=True)
+        if states.stdout.split() == ["RUNNING"] * len(jobs):
+            return jobs
         time.sleep(0.2)
-    subprocess.run(["scancel", job])
-    pytest.fail(f"blocker job {job} did not start")
+    subprocess.run(["scancel", *jobs])
+    pytest.fail(f"blocker jobs {jobs} did not start")
 
 
 def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(workdir):
@@ -140,7 +146,7 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(workdir):
     both finish, and the scenario is INCONCLUSIVE, never PASS."""
     config = ["storage_sibling=on", "barrier_timeout=10", "annex_retry=2"]
     cmd = snakemake_command(workdir, *PROFILE, configfiles=TEST_CONFIG, config=config)
-    blocker = _sbatch_blocker()
+    blockers = _sbatch_blockers()
     try:
         run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         # free the CPU once the first sibling has given up, so the second can start
@@ -150,7 +156,7 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(workdir):
                 break
             time.sleep(0.5)
     finally:
-        subprocess.run(["scancel", blocker])
+        subprocess.run(["scancel", *blockers])
     output, _ = run.communicate(timeout=600)
     assert run.returncode == 0, output[-3000:]
     (rs,) = own_records(workdir, annex_retry=2).values()

@@ -80,7 +80,7 @@ STOPPED=()
 # Reverse order of start-up: the node and controller daemons first (slurmctld
 # flushes accounting records to slurmdbd on shutdown), then slurmdbd, then the
 # database and munge (nothing else uses them by then).
-stop_group 15 slurmd:slurmd slurmctld:slurmctld
+stop_group 15 slurmd:slurmd slurmd-2:slurmd slurmctld:slurmctld
 stop_group 15 slurmdbd:slurmdbd
 stop_group 60 mariadbd:mariadbd munged:munged
 

@@ -11,6 +11,9 @@
 # Environment (all optional):
 #   ANNEX_RACE_SLURM_STATE_DIR  pid files and daemon output (default /run/annex-race-slurm)
 #   ANNEX_RACE_SLURM_TIMEOUT    seconds to wait for the node to be idle (default 120)
+#   ANNEX_RACE_SLURM_NODES      1 (default) or 2: a second node on this host, <host>2 at
+#                               127.0.0.2 with its own slurmd (-N) and port, so that the
+#                               jobs of one scenario land on two node names (LLN spreads them)
 #
 # Test cluster: ClusterName=annexrace, partition "debug" (default, MaxTime=INFINITE),
 # account "annexrace" (root's default account).  Match profiles/slurm-test/config.yaml.
@@ -18,6 +21,7 @@ set -euo pipefail
 
 STATE_DIR=${ANNEX_RACE_SLURM_STATE_DIR:-/run/annex-race-slurm}
 TIMEOUT=${ANNEX_RACE_SLURM_TIMEOUT:-120}
+NODES=${ANNEX_RACE_SLURM_NODES:-1}
 CLUSTER=annexrace
 ACCOUNT=annexrace
 PARTITION=debug
@@ -154,6 +158,11 @@ fi
 
 install -d -m 0755 "$STATE_DIR"
 NODE=$(hostname -s)
+NODE2=${NODE}2
+case $NODES in 1 | 2) ;; *) die "ANNEX_RACE_SLURM_NODES=$NODES: 1 or 2" ;; esac
+if [ "$NODES" = 2 ] && ! grep -q "^127\.0\.0\.2 $NODE2\b" /etc/hosts; then
+    echo "127.0.0.2 $NODE2  # annex-race tests/slurm: a second node on this host" >>/etc/hosts
+fi
 # Clone jobs mostly wait (barrier, I/O): the node offers more job slots than it has
 # cores, so that a scenario of up to 16 clones runs as 16 concurrent SLURM jobs on a
 # 2-core machine (slurmd accepts the configured count with config_overrides).
@@ -197,7 +206,7 @@ log "mariadb: database $DB_NAME and user $DB_USER ready"
 
 # --- 4. SLURM configuration ----------------------------------------------------
 install -d -o slurm -g slurm -m 0755 /var/lib/slurm /var/lib/slurm/slurmctld /var/log/slurm /run/slurm
-install -d -o root -g root -m 0755 /var/lib/slurm/slurmd
+install -d -o root -g root -m 0755 /var/lib/slurm/slurmd-"$NODE" /var/lib/slurm/slurmd-"$NODE2"
 install -d -m 0755 /etc/slurm
 
 SLURM_CONF="$MARKER
@@ -209,9 +218,10 @@ CredType=cred/munge
 MpiDefault=none
 MailProg=/bin/true
 StateSaveLocation=/var/lib/slurm/slurmctld
-SlurmdSpoolDir=/var/lib/slurm/slurmd
+# one spool directory and pid file per node: a second node runs on this host too
+SlurmdSpoolDir=/var/lib/slurm/slurmd-%n
 SlurmctldPidFile=/run/slurm/slurmctld.pid
-SlurmdPidFile=/run/slurm/slurmd.pid
+SlurmdPidFile=/run/slurm/slurmd-%n.pid
 SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
 # No cgroups without systemd.
@@ -240,8 +250,15 @@ SlurmctldTimeout=30
 SlurmdTimeout=60
 ReturnToService=2
 SlurmdParameters=config_overrides
-NodeName=$NODE CPUs=$NCPU RealMemory=$REAL_MB State=UNKNOWN
+NodeName=$NODE CPUs=$NCPU RealMemory=$REAL_MB State=UNKNOWN"
+if [ "$NODES" = 2 ]; then
+    SLURM_CONF+="
+NodeName=$NODE2 NodeHostname=$NODE2 NodeAddr=127.0.0.2 Port=6820 CPUs=$NCPU RealMemory=$REAL_MB State=UNKNOWN
+PartitionName=$PARTITION Nodes=$NODE,$NODE2 LLN=YES Default=YES MaxTime=INFINITE State=UP"
+else
+    SLURM_CONF+="
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP"
+fi
 
 SLURMDBD_CONF="$MARKER
 AuthType=auth/munge
@@ -263,6 +280,7 @@ if [ "${#changed[@]}" -gt 0 ]; then
     log "config: wrote ${changed[*]} ($NODE: CPUs=$NCPU RealMemory=$REAL_MB)"
     # Daemons of ours still running with an older configuration: restart them.
     stop_recorded slurmd slurmd
+    stop_recorded slurmd-2 slurmd
     stop_recorded slurmctld slurmctld
     case " ${changed[*]} " in *" slurmdbd.conf "*) stop_recorded slurmdbd slurmdbd ;; esac
 else
@@ -286,7 +304,9 @@ log "accounting: cluster $CLUSTER, account $ACCOUNT, user root registered"
 
 # --- 6. slurmctld and slurmd ---------------------------------------------------
 ensure slurmctld slurmctld slurmctld_ready 60 /usr/sbin/slurmctld -D
-ensure slurmd slurmd slurmd_ready "$TIMEOUT" /usr/sbin/slurmd -D
+ensure slurmd slurmd slurmd_ready "$TIMEOUT" /usr/sbin/slurmd -D -N "$NODE"
+node2_up() { timeout 10 sinfo -h -N -n "$NODE2" -o %t | grep -qxE 'idle|mix|alloc'; }
+[ "$NODES" = 1 ] || ensure slurmd-2 slurmd node2_up "$TIMEOUT" /usr/sbin/slurmd -D -N "$NODE2"
 
 # --- 7. verify -----------------------------------------------------------------
 node_idle() { [ "$(timeout 10 sinfo -h -N -n "$NODE" -p "$PARTITION" -o %t)" = idle ]; }
