@@ -90,6 +90,9 @@ def test_each_task_is_a_babs_array_task_on_slurm(run):
                                capture_output=True, text=True, check=True).stdout
         # BABS's own array (`<job>_<task>`), not the workflow's jobs
         assert len(re.findall(r"^\d+_[1-4]\|", sacct, re.MULTILINE)) == 4, sacct
+        nodes = subprocess.run(["sinfo", "-h", "-N", "-o", "%N"], capture_output=True, text=True).stdout.split()
+        if len(set(nodes)) > 1:  # the test cluster's second node (LLN spreads the tasks)
+            assert len({r.slurm_node for r in rs}) > 1, [r.slurm_node for r in rs]
         for r in rs:
             assert r.barrier == "released"
             assert r.git_annex_version.startswith(r.git_annex), r.git_annex_version

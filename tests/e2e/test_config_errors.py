@@ -1,6 +1,7 @@
 """Bad configuration stops the run with one line naming the key, creating nothing."""
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -42,6 +43,15 @@ def assert_one_line(text, message):
 )
 def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, message):
     assert_one_line(refused(tmp_path, config=[setting]), message)
+
+
+def test_a_babs_scenario_without_its_environment_is_refused_before_anything_is_made(tmp_path):
+    """Without SLURM the line names sbatch (annex_race.babs.check_ready); here, with or
+    without SLURM, a BABS environment that is not there."""
+    text = refused(tmp_path, config=["method=babs", f"babs_env={tmp_path / 'no-babs'}"])
+    message = (f"babs_env: no BABS in {tmp_path / 'no-babs'}" if all(shutil.which(t) for t in ("sbatch", "sacct", "squeue"))
+               else "method babs: BABS submits its own SLURM job array, and")
+    assert_one_line(text, message)
 
 
 @pytest.mark.parametrize(
