@@ -42,6 +42,7 @@ BLOCKS = {
     "transport": "Transport",
     "seed-table": "The seed's table, observed",
     "babs": "BABS beside the imitation",
+    "babs-storage": "BABS beside the imitation",
 }
 
 
@@ -144,22 +145,38 @@ def seed_table():
     quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
 
 
-def babs():
-    """The real BABS on the test cluster (as root: tests/slurm/slurm-up.sh) beside the
-    imitation: the affected release, the last before verifyremote, the newest."""
+def babs_run(name, config):
+    """A run with BABS scenarios on the test cluster (as root: tests/slurm/slurm-up.sh),
+    or None (and why) where it cannot be made here."""
     from annex_race.babs import check_ready
 
-    if os.geteuid() != 0 or (why := check_ready(ROOT / ".venv-babs")):
-        print(f"docs-figures: babs not renewed: {why if os.geteuid() == 0 else 'the test cluster needs root'}")
-        return
-    results = run("babs", "--profile", str(ROOT / "profiles" / "slurm-test"), config=[
-        "method=[babs, datalad-get]", f"git_annex=[{AFFECTED}, 10.20261020, {FIXED}]", "n_clones=4",
-        "storage_sibling=off", "workaround=[none, retry-backoff]", "lanes=1", f"babs_env={ROOT / '.venv-babs'}"])
-    quote("babs", section(summary(results), BLOCKS["babs"], whole=True).split("\n\n", 1)[1])
+    why = "the test cluster needs root" if os.geteuid() != 0 else check_ready(ROOT / ".venv-babs")
+    if why:
+        print(f"docs-figures: {name} not renewed: {why}", flush=True)
+        return None
+    results = run(name, "--profile", str(ROOT / "profiles" / "slurm-test"), config=[
+        "method=[babs, datalad-get]", "n_clones=4", "lanes=1", f"babs_env={ROOT / '.venv-babs'}", *config])
+    return section(summary(results), BLOCKS[name], whole=True).split("\n\n", 1)[1]
+
+
+def babs():
+    """The real BABS beside the imitation: the affected release, the last before
+    verifyremote, the newest; and the retry budget."""
+    text = babs_run("babs", [f"git_annex=[{AFFECTED}, 10.20261020, {FIXED}]", "storage_sibling=off",
+                             "workaround=[none, retry-backoff]"])
+    if text:
+        quote("babs", text)
+
+
+def babs_storage():
+    """The storage-sibling workaround on BABS, where the get fails without it."""
+    text = babs_run("babs-storage", [f"git_annex={AFFECTED}", "storage_sibling=on", "workaround=none"])
+    if text:
+        quote("babs-storage", text)
 
 
 PARTS = {"default": default, "versions": versions, "retry": retry, "transport": transport, "check": check,
-         "seed-table": seed_table, "babs": babs}
+         "seed-table": seed_table, "babs": babs, "babs-storage": babs_storage}
 
 
 def main():

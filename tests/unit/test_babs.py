@@ -64,11 +64,24 @@ def test_the_stand_in_runtime_reads_the_whole_image_and_writes_the_apps_output(t
     assert missing.returncode != 0 and "cannot read the image" in missing.stderr
 
 
-def test_babs_scenarios_with_a_storage_sibling_or_another_transport_are_not_made():
+def test_babs_scenarios_over_ssh_from_source_or_with_a_prefetch_are_not_made():
     table = scenario_table(configured(method=["babs"], storage_sibling=["off", "on"], transport=["local", "ssh"],
                                       workaround=["none", "prefetch", "retry-backoff"]))
-    assert set(table["storage_sibling"]) == {"off"} and set(table["transport"]) == {"local"}
+    assert set(table["storage_sibling"]) == {"off", "on"} and set(table["transport"]) == {"local"}
     assert set(table["workaround"]) == {"none", "retry-backoff"}
+
+
+def test_with_a_storage_sibling_babs_gets_its_container_dataset_from_the_lanes_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(babs, "check_ready", lambda env: None)
+    p = build(tmp_path, configured(method=["babs"], storage_sibling=["on"], workaround=["none"],
+                                   git_annex=["10.20260115"]))
+    (sid,) = p.running_babs()
+    store = layout.RIA.format(location="local", lane=p.scenarios[sid].lane, size="8M", storage_sibling="on",
+                              transport="local")
+    assert p.babs_project_inputs(sid)["store"] == store
+    assert store in p.round_inputs(sid)  # the lane makes it (and source_ds) first
+    assert p.shared_repositories(sid)["input RIA store"] == ["store", store, ""]
 
 
 def test_a_babs_round_makes_its_project_before_it_opens(tmp_path, monkeypatch):

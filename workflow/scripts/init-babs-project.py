@@ -17,8 +17,13 @@ source = read_manifest(inputs.container_source)
 task = babs.task_command(
     sys.executable, Path(params.ticket), Path(params.barriers), params.scenario["n_clones"],
     params.barrier_timeout, params.barrier_margin, Path(params.tasks), source["path"], source["key"])
+# storage sibling on: BABS's container dataset is container_source's copy in the RIA
+# store with a storage sibling, given as a RIA URL as a user would give it
+container_ds = source["path"]
+if "store" in inputs.keys():
+    container_ds = f"ria+file://{read_manifest(inputs.store)['store']}#{source['dataset_id']}"
 manifest = babs.init_project(
-    params.root, params.scenario, source["path"], git_annex["bin"],
+    params.root, params.scenario, container_ds, git_annex["bin"],
     Path(params.babs_env).absolute() / "bin", task, log, params.roots,
     # the profile's partition and account, for BABS's own #SBATCH lines (a profile may
     # name them by environment variable, which the SLURM plugin's shell expands)

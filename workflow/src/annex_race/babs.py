@@ -34,7 +34,6 @@ from .paths import safe_remove
 from .record import CloneRecord
 from .runner import DATALAD_DEBUG_ENV, git_config_env
 
-METHOD = "babs"
 BIDS_APP = "mriqc"  # the output folder BABS zips: CONTAINER is named for this app
 APP_VERSION = "0-0-1"
 # the subject ids of the input dataset: task i (from 1, as BABS numbers its array) is sub-<i>
@@ -42,10 +41,6 @@ SUBJECT = "sub-{:02d}"
 RUNTIME = Path(__file__).with_name("runtime")  # the stand-in `singularity` (docs/design.md)
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL",
             "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
-
-
-class BabsUnavailable(ValueError):
-    """What a BABS scenario needs is not there (one line)."""
 
 
 def check_ready(babs_env, which=shutil.which):
@@ -134,9 +129,10 @@ def run_step(argv, log, cwd=None, env=None, check=True):
     return result.returncode
 
 
-def init_project(root, scenario, container_source, git_annex_bin, babs_bin, task_command,
+def init_project(root, scenario, container_ds, git_annex_bin, babs_bin, task_command,
                  log, roots, partition=None, account=None):
-    """`babs init` and `babs check-setup` of a fresh project under `root`; its manifest."""
+    """`babs init` and `babs check-setup` of a fresh project under `root`, with
+    `container_ds` (a path or a RIA URL) as BABS's container dataset; its manifest."""
     import yaml
 
     started = time.time()
@@ -152,13 +148,14 @@ def init_project(root, scenario, container_source, git_annex_bin, babs_bin, task
                                      sort_keys=False))
     project = root / "project"
     env = babs_env(babs_bin, git_annex_bin)
-    run_step([Path(babs_bin) / "babs", "init", "--container_ds", container_source,
+    run_step([Path(babs_bin) / "babs", "init", "--container_ds", container_ds,
               "--container_name", CONTAINER, "--container_config", config,
               "--processing_level", "subject", "--queue", "slurm", project], log, env=env)
     run_step([Path(babs_bin) / "babs", "check-setup", project], log, env=env)
     return {"path": str(root), "project": str(project), "store": str(project / "input_ria"),
             "output_ria": str(project / "output_ria"), "scratch": str(scratch),
-            "config": str(config), "babs_version": babs_version(babs_bin), "seconds": time.time() - started}
+            "config": str(config), "container_ds": str(container_ds), "babs_version": babs_version(babs_bin),
+            "seconds": time.time() - started}
 
 
 def babs_version(babs_bin):

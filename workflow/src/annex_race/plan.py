@@ -92,9 +92,13 @@ class Plan:
         """What `babs init` reads: the round's inputs less its project, the scenario's
         git-annex and the image's container_source."""
         s = self.scenarios[scenario]
+        datasets = self.datasets(scenario)
+        # a storage sibling: BABS's container dataset is container_source's copy in the
+        # lane's RIA store with a storage sibling (its image in the store's ORA remote)
+        store = {"store": datasets["cloned"]} if s.axes["storage_sibling"] == "on" else {}
         return {"before": self.round_inputs(scenario, project=False),
                 "git_annex": layout.GIT_ANNEX.format(version=s.axes["git_annex"]),
-                "container_source": self.datasets(scenario)["container_source"]}
+                "container_source": datasets["container_source"], **store}
 
     def babs_record_inputs(self, scenario):
         location = self.scenarios[scenario].axes["location"]
@@ -161,9 +165,12 @@ class Plan:
         prefetched copy is not among them: jobs link to its file, never run in it."""
         s = self.scenarios[scenario]
         chain = _chain(s)
-        if self.babs(scenario):  # its tasks get from container_source, clone BABS's store
-            return {"container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
-                    "BABS input RIA store": ["store", self.babs_project(scenario), ""]}
+        if self.babs(scenario):  # its tasks get from its container dataset, clone BABS's store
+            shared = {"container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
+                      "BABS input RIA store": ["store", self.babs_project(scenario), ""]}
+            if s.axes["storage_sibling"] == "on":
+                shared["input RIA store"] = ["store", self.datasets(scenario)["cloned"], ""]
+            return shared
         source_ds = layout.SOURCE_DS.format(**chain)
         shared = {
             "container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
@@ -221,7 +228,7 @@ class Plan:
                 continue
             chain = _chain(s)
             made["container_source"].add(layout.CONTAINER_SOURCE.format(**chain))
-            if s.axes["method"] == BABS:
+            if s.axes["method"] == BABS and s.axes["storage_sibling"] == "off":
                 continue  # BABS makes its own analysis dataset and input RIA store
             made["source_ds"].add(layout.SOURCE_DS.format(**chain))
             if s.axes["clone_from"] == "ria":
@@ -334,7 +341,7 @@ class Plan:
                 full = image if s.lane == 0 or not linked else 0
                 datasets = self.datasets(s.id)
                 cost[datasets["container_source"]] = full
-                if s.axes["method"] == BABS:
+                if s.axes["method"] == BABS and s.axes["storage_sibling"] == "off":
                     continue  # BABS's projects are small; its tasks' clones are counted below
                 # source_ds hardlinks its container_source's image (a copy where it cannot)
                 cost[layout.SOURCE_DS.format(**chain)] = 0 if linked else image
