@@ -10,6 +10,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from .runner import HANG
+
 # a transfer starts: plain git-annex prints "(from origin...)"; DataLad (at log
 # level 5) logs "Start annex action: {... 'note': 'from origin...'}"
 _TRANSFER = re.compile(r"\(from ([^)\s]+?)\.\.\.\)|^\[INFO\] Start annex action: .*'note': 'from ([^']+?)\.\.\.'")
@@ -129,8 +131,15 @@ _CAUSES = [
     ("pidlock", re.compile(r"pid lock file", re.IGNORECASE)),
     ("permission", re.compile(r"permission denied|operation not permitted", re.IGNORECASE)),
     ("verification", re.compile(r"verification of content failed", re.IGNORECASE)),
+    # 10.20261026's verifyremote: a special remote this repository has not verified
+    # takes no content (a clone's autoenabled ORA storage sibling, the output store's)
+    ("unverified-remote", re.compile(r"unverified special remote|special remote cannot be used since it's not verified")),
     ("transfer-lock", re.compile(r"transfer already in progress|unable to take transfer lock")),
     ("transfer-lock", re.compile(re.escape(PROBE_PREFIX) + r" .* held by ")),
+    # the output side: a ref another job updated first, as the remote saw it (its ref
+    # lock, or the ref moved under it) and as the pusher saw it (not a fast-forward)
+    ("ref-lock", re.compile(r"cannot lock ref|failed to update ref|\[remote rejected\]")),
+    ("rejected", re.compile(r"\[rejected\]|non-fast-forward|\(fetch first\)")),
     ("remote-unavailable", re.compile(r"Unable to access these remotes")),
 ]
 # exit codes of a get that was stopped from outside: timeout(1) and signals
@@ -138,7 +147,10 @@ _KILLED = {124: "timeout", 137: "killed", 143: "killed", -9: "killed", -15: "kil
 
 
 def classify_failure(texts, exit_code=None):
-    """One cause for a failed get, from its output lines (and exit code)."""
+    """One cause for a failed get or push, from its output lines (and exit code); a
+    run stopped for printing nothing (runner.HANG) hung: `hang`, where it was."""
+    if hung := next((t for t in texts if t.startswith(HANG)), None):
+        return Diagnosis("hang", [hung])
     if exit_code in _KILLED:
         return Diagnosis(_KILLED[exit_code], [f"exit code {exit_code}"])
     if died := next((t for t in texts if "died of signal" in t), None):

@@ -4,6 +4,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -41,13 +42,45 @@ def git_config_env(settings):
     return env
 
 
-def run_logged(cmd, log, cwd=None, env=None, annotate=None, on_start=None):
+HANG = "annex-race: hang:"  # the line a run stopped for printing nothing starts with
+
+
+def group_processes(pgid):
+    """`pid command` of each process still in process group `pgid`."""
+    out = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(pgid)], capture_output=True, text=True).stdout
+    return [" ".join(line.split()) for line in out.splitlines() if line.strip()]
+
+
+def _watch_idle(proc, lines, idle_timeout, log, stop):
+    """Stop `proc`'s process group once it has printed nothing for `idle_timeout`
+    seconds, first logging where it hung (its last line, what still runs)."""
+    last = time.time()
+    seen = 0
+    while not stop.wait(1.0):
+        if len(lines) != seen:
+            seen, last = len(lines), time.time()
+        elif time.time() - last > idle_timeout:
+            still = group_processes(proc.pid)
+            where = lines[-1][1].strip()[:200] if lines else "before any output"
+            note = (f"{HANG} no output for {idle_timeout:g} s; stopped; last line: {where}; "
+                    f"still running: {' | '.join(still) or 'nothing'}")
+            lines.append((time.time(), note))
+            log.write(f"{lines[-1][0]:.3f} {note}\n")
+            log.flush()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            return
+
+
+def run_logged(cmd, log, cwd=None, env=None, annotate=None, on_start=None, idle_timeout=None):
     """Run `cmd`, appending `<unix time> <line>` to the open file `log` as lines arrive.
 
     `annotate(text)` may return more lines to log right after a line (e.g. what the
     caller observed at that moment); they become part of the run's lines. The command
     runs in a process group of its own; `on_start(pgid)` is told which, so that it can
-    be stopped as a whole (see guard.py). If the caller is interrupted, it is.
+    be stopped as a whole (see guard.py). If the caller is interrupted, it is. A
+    command that prints nothing for `idle_timeout` seconds hangs: its group is
+    stopped and a line starting with HANG says where it was.
     """
     started = time.time()
     proc = subprocess.Popen(
@@ -64,16 +97,20 @@ def run_logged(cmd, log, cwd=None, env=None, annotate=None, on_start=None):
     )
     if on_start:
         on_start(proc.pid)
+    lines, stop = [], threading.Event()
+    if idle_timeout:
+        threading.Thread(target=_watch_idle, args=(proc, lines, idle_timeout, log, stop), daemon=True).start()
     try:
-        return _follow(proc, cmd, started, log, annotate)
+        return _follow(proc, cmd, started, log, annotate, lines)
     except BaseException:  # Ctrl-C, SIGTERM: the command's group goes with us
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         raise
+    finally:
+        stop.set()
 
 
-def _follow(proc, cmd, started, log, annotate):
-    lines = []
+def _follow(proc, cmd, started, log, annotate, lines):
     for raw in proc.stdout:
         now = time.time()
         # progress meters redraw with \r: keep each redraw as its own line
