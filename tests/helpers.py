@@ -10,6 +10,22 @@ from annex_race.record import EXTERNAL_CAUSES, get_start_skew
 from annex_race.runs import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
 
 
+def slurm_ready():
+    """None if the test cluster answers (tools/test.sh brings it up), else why not."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return "not root: the test cluster is brought up as root"
+    if not shutil.which("sinfo") or not shutil.which("sacct"):
+        return "SLURM is not installed (tools/test.sh installs it as root)"
+    idle = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    if idle.returncode or not {"idle", "mixed"} & set(idle.stdout.split()):
+        return f"no idle SLURM node: {idle.stdout.strip() or idle.stderr.strip()}"
+    if subprocess.run(["sacct", "-n", "-X", "-S", "now"], capture_output=True).returncode:
+        return "sacct does not answer (no accounting)"
+    return None
+
+
 def snakemake(workdir, *args, config=(), configfiles=(), timeout=1800, **kwargs):
     """Run the workflow with `workdir` as its working directory (results/ go there)."""
     return run_snakemake(workdir, *args, config=config, configfiles=configfiles, timeout=timeout, **kwargs)
@@ -63,6 +79,7 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
         "exit_code": 0 if outcome == "ok" else 1, "verify_error": None, "outcome": outcome,
         "failure_messages": list(failures), "log": "/x.log", "prefetch_seconds": None,
         "reconstructed": False, "delivered": None, "delivery_evidence": None,
+        "pushed": None, "steps": [],
         "t_job_start": RELEASE - 4, "t_record": start + get_s + 0.1,
         "cause": None if outcome == "ok" else "transfer-lock",
         "evidence": [] if outcome == "ok" else list(failures[:1]) or ["x"],

@@ -137,6 +137,10 @@ def get_scenario(wildcards):
     return {"scenario": wildcards.scenario, **PLAN.scenarios[wildcards.scenario].axes}
 
 
+def get_method(wildcards):
+    return PLAN.scenarios[wildcards.scenario].axes["method"]
+
+
 def get_clone_dir(wildcards):
     return PLAN.clone_dir(wildcards.scenario, int(wildcards.clone))
 

@@ -34,7 +34,32 @@ rule open_round:
         "../scripts/open-round.py"
 
 
-# clone the input RIA, meet the siblings, get the image, write the record
+# a push operation's round delivers into an output store of its own, made once the
+# round is open
+rule create_output_store:
+    input:
+        round=layout.ROUND,
+        git_annex=of_scenario("git_annex_manifest"),
+    output:
+        layout.OUTPUT_STORE,
+    log:
+        "results/logs/create_output_store/{scenario}/round-{round}.log",
+    wildcard_constraints:
+        scenario=one_of(PLAN.running_push()),
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    threads: 0
+    params:
+        directory=of_scenario("output_store_dir"),
+        method=get_method,
+        roots=PLAN.roots,
+    script:
+        "../scripts/create-output-store.py"
+
+
+# clone the input RIA, meet the siblings, get the image (or, a push operation: clone
+# the output store, save a result, meet the siblings, push it), write the record
 rule clone_and_get:
     input:
         unpack(of_scenario("clone_inputs")),
@@ -58,6 +83,7 @@ rule clone_and_get:
         barrier_margin=config["barrier_margin"],
         keep_clones=config["keep_clones"],
         ssh_command=config["ssh"]["command"],
+        push_timeout=config["push_timeout"],
     script:
         "../scripts/clone-and-get.py"
 
@@ -82,5 +108,6 @@ rule compare_shared_repositories:
     params:
         logs=of_scenario("clone_logs"),
         roots=PLAN.roots,
+        checker_dir=of_scenario("output_checker_dir"),
     script:
         "../scripts/compare-shared-repositories.py"

@@ -67,6 +67,13 @@ rule summarize_results:
             category="Figures",
             labels={"figure": "git-annex version map"},
         ),
+        conformance=layout.OUTPUTS["conformance"],
+        conformance_figure=report(
+            layout.OUTPUTS["conformance_figure"],
+            caption="../report/conformance.rst",
+            category="Figures",
+            labels={"figure": "push operations beside upstream"},
+        ),
     log:
         "results/logs/summarize_results.log",
     localrule: True

@@ -41,8 +41,11 @@ record = clone_get(
     clone=int(snakemake.wildcards.clone),
     round=ticket.round,
     lane=ticket.lane,
-    url=read_manifest(inputs.cloned)["url"],
-    key=read_manifest(inputs.container_source)["key"],
+    # a push operation clones its round's output store, and pushes its own result
+    url=read_manifest(inputs.cloned)["url"] if "cloned" in inputs.keys() else None,
+    key=read_manifest(inputs.container_source)["key"] if "container_source" in inputs.keys() else None,
+    store=read_manifest(inputs.store) if "store" in inputs.keys() else None,
+    push_timeout=params.push_timeout,
     location=read_manifest(inputs.location),
     clone_dir=params.clone_dir,
     barrier_dir=Path(params.barriers) / ticket.barrier,

@@ -388,6 +388,7 @@ def task_record(scenario, clone, round, lane, location, task_facts, task_account
         "cause": None, "evidence": [], "arrival": None, "arrival_evidence": None,
         "prefetch_seconds": None, "reconstructed": False, "delivered": bool(task_account.get("delivered")),
         "delivery_evidence": None if task_account.get("delivered") else delivery_evidence(lines, trace, exit_code),
+        "pushed": None, "steps": [],
     }
     events = logparse.attempt_events([(t, s) for t, s in lines if t_get is not None and t >= t_get])
     starts, inferred = logparse.attempt_starts(events, t_get, scenario["annex_retry_delay"]) if t_get else ([], False)

@@ -15,15 +15,15 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from . import logparse, versions
+from . import logparse, push_job, versions
 from .barrier import wait_at_barrier
-from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key, place_object
+from .datasets import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key, parse_size, place_object
 from .paths import safe_remove
 from .record import CloneRecord
 from .runner import DATALAD_DEBUG_ENV, git_config_env, run_logged
 from .snapshot import UUID_LINE
 
-METHODS = ("datalad-get", "containers-run", "annex-get", "annex-init")
+METHODS = ("datalad-get", "containers-run", "annex-get", "annex-init", *push_job.OPERATIONS)
 INIT = "annex-init"  # no get: `git annex init` in a plain clone, to see what it writes
 
 
@@ -61,7 +61,7 @@ def get_environment(scenario, env):
     """The get's environment: git config for all three methods, and for DataLad the
     setting that passes git-annex's stderr (its debug lines) through."""
     env = {**env, **git_config_env(annex_settings(scenario))}
-    if scenario["method"] != "annex-get":
+    if scenario["method"] in ("datalad-get", "containers-run", "datalad-push"):
         env.update(DATALAD_DEBUG_ENV)
     return env
 
@@ -189,14 +189,16 @@ def slurm_info():
 def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barrier_dir,
               barrier_timeout, barrier_margin, log, roots, prefetch=None,
               keep_clone=False, env=None, t_job_start=None, guard=None, git_annex_source=None,
-              git_annex_reported=None):
+              git_annex_reported=None, store=None, push_timeout=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
 
     `url`: what to clone (an input RIA store's URL, or source_ds's path); `key`: the
     image's annex key; `location`: the probe of the scenario's location (see
     locations.probe_location); `prefetch`: manifest of the prefetched image
     (workaround prefetch), else None; `guard`: the job's guard.Guard, told each phase;
-    `git_annex_reported`: the version its install reported, the only one accepted.
+    `git_annex_reported`: the version its install reported, the only one accepted;
+    `store`: a push operation's output store (push_job.create_output_store), and
+    `push_timeout`: how long its steps may print nothing before they count as hung.
     """
     env = dict(os.environ if env is None else env)
     tell = guard.tell if guard else lambda *words: None
@@ -232,6 +234,8 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         "reconstructed": False,
         "delivered": None,
         "delivery_evidence": None,
+        "pushed": None,
+        "steps": [],
         "log": str(Path(log.name).absolute()),
     }
     safe_remove(clone_dir, roots)  # left over from an interrupted earlier run
@@ -239,8 +243,13 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
 
     record["t_clone_start"] = time.time()
     try:
-        make_clone = clone_for_init if scenario["method"] == INIT else clone_and_install
-        record["origin"] = make_clone(url, clone_dir, log)
+        if push_job.is_push(scenario["method"]):
+            record["pushed"] = push_job.prepare(scenario["method"], clone, store, clone_dir,
+                                                parse_size(scenario["image_size"]), log, env)
+            record["origin"] = store["repository"]
+        else:
+            make_clone = clone_for_init if scenario["method"] == INIT else clone_and_install
+            record["origin"] = make_clone(url, clone_dir, log)
         if scenario["transport"] == "ssh" and scenario["method"] != INIT:  # the origin's side runs the scenario's git-annex too
             shell = shutil.which("git-annex-shell", path=env["PATH"])
             subprocess.run(["git", "config", "remote.origin.annex-shell", shell],
@@ -275,6 +284,9 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
                "sibling-gave-up": "a sibling gave up waiting at the barrier"}[release.reason]
         record.update(cause=cause, evidence=[f"barrier {release.reason}: {why}"],
                       failure_messages=[f"barrier {release.reason}: {why}"])
+    elif record["origin"] is not None and push_job.is_push(scenario["method"]):
+        record.update(push(scenario, store, record["pushed"], clone_dir, log, get_environment(scenario, env),
+                           push_timeout, tell))
     elif record["origin"] is not None:
         record["phase"] = "get"
         cmd, cwd = get_command(scenario["method"], clone_dir)
@@ -317,3 +329,28 @@ def clone_get(scenario, clone, round, lane, url, key, location, clone_dir, barri
         safe_remove(clone_dir, roots)
     now = time.time()
     return CloneRecord(**record, t_job_start=t_job_start or now, t_record=now)
+
+
+def push(scenario, store, pushed, clone_dir, log, env, push_timeout, tell):
+    """At the barrier: the push operation's steps, one after another until one fails;
+    the record's fields of what they did and what the remotes said."""
+    lines, steps, exit_code = [], [], 0
+    for name, cmd in push_job.steps(scenario["method"], store, pushed):
+        log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {clone_dir})\n")
+        run = run_logged(cmd, log, cwd=clone_dir, env=env, idle_timeout=push_timeout,
+                         on_start=lambda pgid: tell("get", pgid))
+        lines += run.lines
+        steps.append({"step": name, "command": " ".join(cmd), "t_start": run.started, "t_end": run.ended,
+                      "exit_code": run.exit_code, "remote_said": push_job.remote_said(run.text)})
+        exit_code = run.exit_code
+        if exit_code:
+            break
+    texts = [text for _, text in lines]
+    fields = {"phase": "push", "t_get_start": steps[0]["t_start"], "t_get_end": steps[-1]["t_end"],
+              "exit_code": exit_code, "steps": steps, "failure_messages": logparse.failure_messages(texts),
+              "outcome": "ok" if exit_code == 0 else "failed",
+              "attempts": logparse.attempt_events(lines), "attempt_starts": [steps[0]["t_start"]]}
+    if exit_code:
+        diagnosis = logparse.classify_failure(texts, exit_code)
+        fields.update(cause=diagnosis.cause, evidence=diagnosis.evidence)
+    return fields

@@ -103,7 +103,7 @@ def _stub(scenario, clone, log_path, probe, **known):
         "phase": "clone", "attempts": [], "attempt_starts": [], "attempt_starts_inferred": False, "exit_code": None, "verify_error": None,
         "outcome": "failed", "failure_messages": [], "cause": None, "evidence": [],
         "arrival": None, "arrival_evidence": None, "prefetch_seconds": None, "reconstructed": True,
-        "delivered": None, "delivery_evidence": None,
+        "delivered": None, "delivery_evidence": None, "pushed": None, "steps": [],
         **known,
     })
 

@@ -30,6 +30,8 @@ WRITES = "results/writes/{scenario}/round-{round}.json"
 BABS_PROJECT = "results/babs/{scenario}/round-{round}/project.json"
 BABS_TASKS = "results/babs/{scenario}/round-{round}/tasks"
 BABS_RUN = "results/babs/{scenario}/round-{round}/run.json"
+# a push scenario's round's output store (annex_race.push_job): made as it opens
+OUTPUT_STORE = "results/outputs/{scenario}/round-{round}.json"
 CLONE_LOG = "results/logs/clone_and_get/{scenario}/clone-{clone}.log"
 # what the verification of a lane's sources found, after a suite's scenarios
 SOURCES = "results/sources/{suite}/{location}/lane-{lane}.json"
@@ -49,5 +51,7 @@ OUTPUTS = {
     "durations": "results/durations.png",
     "summary_table": "results/summary-table.png",
     "versions": "results/versions.png",
+    "conformance": "results/conformance.tsv",
+    "conformance_figure": "results/conformance.png",
 }
 CARD = "{location}/{storage_sibling}/{scenario}.{verdict}.html"  # under OUTPUTS["scenarios"]

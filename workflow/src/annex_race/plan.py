@@ -24,6 +24,7 @@ from pathlib import Path
 from . import layout
 from .capacity import GIT_ANNEX_INSTALL, Need, hardlinks_likely
 from .datasets import parse_size
+from .push_job import is_push
 from .record import INCONCLUSIVE, scenario_verdict
 
 SUITES = ("matrix", "site")
@@ -73,6 +74,31 @@ class Plan:
         """The running scenarios that run BABS (`babs=False`: clone jobs)."""
         return [sid for sid in self.running() if self.babs(sid) == babs]
 
+    def push(self, scenario):
+        """Whether a scenario runs a push operation (annex_race.push_job)."""
+        return is_push(self.scenarios[scenario].axes["method"])
+
+    def running_push(self):
+        return [sid for sid in self.running() if self.push(sid)]
+
+    def output_store(self, scenario):
+        """The manifest of a push scenario's output store, one per round."""
+        return layout.OUTPUT_STORE.format(scenario=scenario, round=self.scenarios[scenario].round)
+
+    def output_store_dir(self, scenario):
+        """Where a push scenario's round keeps its output store: under source_root,
+        where a cluster's stores live."""
+        s = self.scenarios[scenario]
+        root = self.locations[s.axes["location"]]["source_root"]
+        return str(Path(root) / "outputs" / scenario / f"round-{s.round}")
+
+    def output_checker_dir(self, scenario):
+        """Where the check of a push scenario's output store clones it (then removed)."""
+        return str(Path(self.clone_dir(scenario, 0)).with_name("output-check"))
+
+    def git_annex_manifest(self, scenario):
+        return layout.GIT_ANNEX.format(version=self.scenarios[scenario].axes["git_annex"])
+
     def babs_project(self, scenario):
         return layout.BABS_PROJECT.format(scenario=scenario, round=self.scenarios[scenario].round)
 
@@ -118,8 +144,9 @@ class Plan:
         """The round's snapshot before, its records, and (a late comparison) what
         the scenario before it in its lane wrote: never while another round acts."""
         s = self.scenarios[scenario]
+        store = {"store": self.output_store(scenario)} if self.push(scenario) else {}
         return {"snapshot": self.snapshot(scenario), "records": self.records(scenario),
-                "before": [self.writes(s.before)] if s.before else []}
+                "before": [self.writes(s.before)] if s.before else [], **store}
 
     def records(self, scenario):
         n = self.scenarios[scenario].axes["n_clones"]
@@ -165,6 +192,8 @@ class Plan:
         prefetched copy is not among them: jobs link to its file, never run in it."""
         s = self.scenarios[scenario]
         chain = _chain(s)
+        if self.push(scenario):  # its jobs share only their round's output store (checked after)
+            return {}
         if self.babs(scenario):  # its tasks get from its container dataset, clone BABS's store
             shared = {"container_source": ["repository", layout.CONTAINER_SOURCE.format(**chain), ""],
                       "BABS input RIA store": ["store", self.babs_project(scenario), ""]}
@@ -201,7 +230,7 @@ class Plan:
             "location": layout.LOCATION_PROBE.format(location=axes["location"]),
             "git_annex": layout.GIT_ANNEX.format(version=axes["git_annex"]),
             "round": self.round_ticket(scenario),
-            **self.datasets(scenario),
+            **({"store": self.output_store(scenario)} if self.push(scenario) else self.datasets(scenario)),
         }
 
     def round_inputs(self, scenario, project=True):
@@ -224,7 +253,7 @@ class Plan:
         made = {kind: set() for kind in KINDS}
         here = [s for s in self.suite(suite) if s.axes["location"] == location]
         for s in here:
-            if s.lane != lane:
+            if s.lane != lane or is_push(s.axes["method"]):  # a push scenario makes its own store
                 continue
             chain = _chain(s)
             made["container_source"].add(layout.CONTAINER_SOURCE.format(**chain))
@@ -236,7 +265,7 @@ class Plan:
             if s.axes["workaround"] == "prefetch":
                 made["prefetch"].add(layout.PREFETCH.format(**chain))
         if lane == 0:
-            for s in here:
+            for s in (s for s in here if not is_push(s.axes["method"])):
                 chain = _chain(s) | {"lane": 0}
                 made["container_source"].add(layout.CONTAINER_SOURCE.format(**chain))
                 if s.axes["workaround"] == "prefetch":
@@ -335,6 +364,9 @@ class Plan:
             cost = {}  # manifest -> the bytes of the dataset it describes
             for s in here:
                 image = parse_size(s.axes["image_size"])
+                if is_push(s.axes["method"]):  # its round's store: every job's result
+                    cost[self.output_store(s.id)] = s.axes["n_clones"] * image
+                    continue
                 chain = _chain(s)
                 # lane 0's container_source holds the image the other lanes link to
                 cost[layout.CONTAINER_SOURCE.format(**chain | {"lane": 0})] = image

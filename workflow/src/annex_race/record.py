@@ -71,7 +71,7 @@ class CloneRecord(ScenarioFields):
     t_get_end: float | None
     t_record: float
     # what happened
-    phase: str  # the last phase reached: clone | get
+    phase: str  # the last phase reached: clone | get (a push operation's: clone | push)
     attempts: list  # logparse.attempt_events
     attempt_starts: list  # when each attempt of the get started (logparse.attempt_starts)
     attempt_starts_inferred: bool  # from git-annex's retry schedule (DataLad hides them)
@@ -90,6 +90,11 @@ class CloneRecord(ScenarioFields):
     # a BABS task's result is in the output RIA after `babs merge` (None: no BABS)
     delivered: bool | None
     delivery_evidence: str | None  # why not: the first line of BABS's log that says it
+    # a push operation (annex_race.push_job): what the job saved and pushed ({branch,
+    # commit, key, file}; None: no push), and each step it ran at the barrier
+    # ({step, command, t_start, t_end, exit_code, remote_said})
+    pushed: dict | None
+    steps: list
 
     def asdict(self):
         return asdict(self)
@@ -103,7 +108,8 @@ PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
 EXTERNAL_CAUSES = frozenset(
     {"killed", "cancelled", "requeued", "timeout", "lost", "error", "unreadable-record", "no-sibling"})
 _HINTS = typing.get_type_hints(CloneRecord)
-LIST_FIELDS = tuple(name for name in FIELDS if _HINTS[name] is list)  # JSON text in tables
+# lists and mappings: JSON text in tables
+JSON_FIELDS = tuple(name for name in FIELDS if _HINTS[name] is list or _HINTS[name] == dict | None)
 
 
 def _allowed(hint):

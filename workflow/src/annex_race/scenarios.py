@@ -3,6 +3,8 @@ the explicit rows of `scenarios` (e.g. the seed notes' table), each within the a
 
 import itertools
 
+from .push_job import OPERATIONS
+
 # Config key of each axis -> its tag in scenario ids. Adding an axis is one line
 # here, its field in record.ScenarioFields, its default in config/config.yaml and
 # its entry in the config schema.
@@ -36,6 +38,11 @@ MEANINGLESS = [
     {"method": "babs", "clone_from": "source"},
     {"method": "babs", "transport": "ssh"},
     {"method": "babs", "workaround": "prefetch"},
+    # a push operation delivers into an output store of its own round: the input
+    # side's axes say nothing about it
+    *({"method": method, axis: value} for method in OPERATIONS
+      for axis, value in (("storage_sibling", "on"), ("clone_from", "source"), ("transport", "ssh"),
+                          ("workaround", "prefetch"))),
 ]
 
 
