@@ -11,6 +11,7 @@ from pathlib import Path
 import markdown
 
 from .datasets import parse_size
+from .push_job import is_push, reproducer
 from .record import FAIL, PASS
 from .scenarios import AXES
 
@@ -167,11 +168,34 @@ def _what_happened(worst, get, skew):
             f"repository; {settings}. {worst['detail']} (cause `{worst['cause']}`){took}.")
 
 
+def push_reproducers(summary):
+    """A section with a standalone reproducer (push_job.reproducer) of every push
+    operation that failed, from its smallest failing scenario; [] if none failed."""
+    failed = summary[(summary["verdict"] == FAIL) & summary["method"].map(is_push)]
+    if failed.empty:
+        return []
+    lines = ["## The output side: standalone reproducers", "",
+             "Each script needs only git and git-annex on PATH; it sets up its repositories in a fresh "
+             "temporary directory, runs the operation in every job at once, prints what each job said and "
+             "exits 1 where the failure shows.", ""]
+    for method, group in failed.groupby("method", sort=False):
+        worst = smallest_failing(group)
+        lines += [f"### `{method}`: {worst['detail']} (cause `{worst['cause']}`)", "",
+                  f"Observed with git-annex {worst['git_annex_run'] or worst['git_annex']}: {worst['evidence']}", "",
+                  "```bash", reproducer(method, int(worst["n_clones"]), str(worst["image_size"]),
+                                        worst["annex_bwlimit"], worst["git_annex"]).rstrip(), "```", ""]
+    return lines
+
+
 def bug_report(summary, table, findings, env, configfiles=()):
     """Text ready to paste into an upstream issue, from the records: the smallest
     failing configuration as one command, versions, the messages, the evidence, what
-    passed with one setting changed, the findings and the environment."""
-    worst = smallest_failing(summary)
+    passed with one setting changed, the findings and the environment; then a
+    standalone reproducer of each push operation that failed."""
+    pushes = push_reproducers(summary)
+    worst = smallest_failing(summary[~summary["method"].map(is_push)])
+    if worst is None and pushes:
+        return "\n".join(["# Concurrent pushes into one output store fail", "", *pushes, *env])
     if worst is None:
         return "\n".join(["# annex-race: nothing to report", "",
                           f"No scenario failed in this run ({len(summary)} scenarios).", "", *env])
@@ -217,5 +241,6 @@ def bug_report(summary, table, findings, env, configfiles=()):
         "",
         *findings,
         "",
+        *pushes,
         *env,
     ])

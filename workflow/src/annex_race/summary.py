@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import snapshot
+from .conformance import conformance_section, conformance_table, plot_conformance
 from .decisions import (
     retry_statements,
     retry_table,
@@ -27,7 +28,7 @@ from .figures import (
     plot_timeline,
     plot_version_map,
 )
-from .record import (FAIL, FIELDS, INCONCLUSIVE, LIST_FIELDS, PASS, ScenarioFields, get_start_skew, read_record,
+from .record import (FAIL, FIELDS, INCONCLUSIVE, JSON_FIELDS, PASS, ScenarioFields, get_start_skew, read_record,
                      scenario_verdict)
 from .reporting import bug_report, bug_report_html, environment, scenario_cards, summary_html
 from .scenarios import AXES
@@ -60,6 +61,9 @@ class ScenarioRow(ScenarioFields):
     # merge` ("3 of 4"), and why not, from the first task's log that says ("" elsewhere)
     delivered: str = ""
     delivery_evidence: str = ""
+    # push operations: what the check of the round's output store found after it
+    # ("whole: …", "lost …", problems; "" elsewhere)
+    output_store: str = ""
 
 
 SUMMARY_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
@@ -154,6 +158,8 @@ def write_results(records, max_skew, outputs, heatmap, notes=None, banner=(), so
     plot_summary_table(summary, outputs["summary_table"])
     versions = version_table(summary)
     plot_version_map(versions, outputs["versions"], version_statements(versions))
+    conformance_table(summary).to_csv(outputs["conformance"], sep="\t", index=False)
+    plot_conformance(summary, outputs["conformance_figure"])
     return summary
 
 
@@ -195,7 +201,7 @@ def records_table(records):
     table["transfers"] = table["attempts"].map(lambda ev: sum(e["event"] == "transfer" for e in ev))
     table["failed_attempts"] = table["attempts"].map(lambda ev: sum(e["event"] == "failed" for e in ev))
     table["first_failure"] = table["failure_messages"].map(lambda m: m[0] if m else "")
-    for column in LIST_FIELDS:
+    for column in JSON_FIELDS:
         table[column] = table[column].map(json.dumps)
     return table.sort_values(["scenario", "clone"]).reset_index(drop=True)
 
@@ -211,6 +217,10 @@ def scenario_summary(table, max_skew, axes=AXES, max_rounds=None, writes=None):
         first = group.iloc[0]
         records = [{**r, "evidence": json.loads(r["evidence"])} for r in group.to_dict("records")]
         verdict, detail = scenario_verdict(records, int(first["n_clones"]), max_skew)
+        store = writes.get(scenario, {}).get("output_store")
+        lost = list(store["lost"].values()) if store else []
+        if lost and verdict != INCONCLUSIVE:  # reported delivered, not in the store
+            verdict, detail = FAIL, f"{len(lost)} of {int(first['n_clones'])} results lost in the output store"
         if verdict == INCONCLUSIVE and not group["reconstructed"].any():
             rounds = int(group["round"].max())
             detail += (f"; after {rounds} rounds (max_rounds) it is not rerun" if max_rounds and rounds >= max_rounds
@@ -225,9 +235,9 @@ def scenario_summary(table, max_skew, axes=AXES, max_rounds=None, writes=None):
                 **{axis: first[axis] for axis in axes},
                 verdict=verdict,
                 detail=detail,
-                cause=", ".join(causes.index),
-                first_failure=failed["first_failure"].iloc[0] if len(failed) else "",
-                evidence=" / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
+                cause=", ".join((["lost-result"] if lost else []) + list(causes.index)),
+                first_failure=lost[0] if lost else failed["first_failure"].iloc[0] if len(failed) else "",
+                evidence=lost[0] if lost else " / ".join(json.loads(failed["evidence"].iloc[0])) if len(failed) else "",
                 slowest_get_s=group["get_s"].max(),
                 winner_get_s=ok["get_s"].max() if len(ok) else None,
                 fastest_get_s=ok["get_s"].min() if len(ok) else None,
@@ -242,9 +252,19 @@ def scenario_summary(table, max_skew, axes=AXES, max_rounds=None, writes=None):
                 sources=writes.get(scenario, {}).get("verdict", ""),
                 written=writes.get(scenario, {}).get("written", ""),
                 **delivery(group),
+                output_store=output_store_text(store),
             )
         )
     return pd.DataFrame([asdict(r) for r in rows], columns=SUMMARY_COLUMNS)
+
+
+def output_store_text(store):
+    """What the check of a push round's output store found, in a few words."""
+    if not store:
+        return ""
+    if store["lost"] or store["problems"]:
+        return "; ".join([*(f"lost: {why}" for why in store["lost"].values()), *store["problems"]])
+    return f"whole: {len(store['checked'])} checks passed"
 
 
 def delivery(group):
@@ -404,6 +424,7 @@ def summary_markdown(summary, axes=AXES, notes=None):
             "",
             *seed_table(summary, notes or {}),
             *babs_beside_imitation(summary, axes),
+            *conformance_section(summary, markdown_table),
             "## Results summary",
             "",
             f"Every scenario: {', '.join(common)}." if common else "",
