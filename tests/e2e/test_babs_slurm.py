@@ -8,15 +8,13 @@ the output RIA is checked here again by cloning it.
 """
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, assert_sources_unharmed, load_run, observed_verdict, snakemake, summary_rows
+from helpers import ROOT, assert_sources_unharmed, load_run, observed_verdict, slurm_ready, snakemake, summary_rows
 
 BABS_ENV = ROOT / ".venv-babs"
 PROFILE = ["--profile", str(ROOT / "profiles" / "slurm-test")]
@@ -31,16 +29,9 @@ CONFIG = [
 
 
 def _ready():
-    if os.geteuid() != 0:
-        return "not root: the test cluster is brought up as root"
-    if not shutil.which("sbatch") or not shutil.which("sacct"):
-        return "SLURM is not installed (tools/test.sh installs it as root)"
-    idle = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
-    if idle.returncode or not {"idle", "mixed"} & set(idle.stdout.split()):
-        return f"no idle SLURM node: {idle.stdout.strip() or idle.stderr.strip()}"
     if not (BABS_ENV / "bin" / "babs").exists():
         return "no BABS environment (bash tools/setup.sh --babs)"
-    return None
+    return slurm_ready()
 
 
 pytestmark = pytest.mark.skipif(bool(_ready()), reason=_ready() or "")

@@ -5,9 +5,7 @@ local executor. Skips when not root or when no SLURM answers; tools/test.sh brin
 SLURM up first (and in CI fails if it cannot).
 """
 
-import os
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 from annex_race.guard import STARTED
 from annex_race.runs import snakemake_command
 from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
-                     snakemake)
+                     slurm_ready, snakemake)
 
 # .test/config: both storage_sibling values, 2 clones, the 8 MiB throttled image,
 # affected git-annex: one scenario that fails and one that passes, on either executor
@@ -25,20 +23,7 @@ TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 PROFILE = ["--profile", str(ROOT / "profiles" / "slurm-test")]
 
 
-def _slurm_ready():
-    if os.geteuid() != 0:
-        return "not root: the test cluster is brought up as root"
-    if not shutil.which("sinfo") or not shutil.which("sacct"):
-        return "SLURM is not installed (tools/test.sh installs it as root)"
-    idle = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
-    if idle.returncode or not {"idle", "mixed"} & set(idle.stdout.split()):
-        return f"no idle SLURM node: {idle.stdout.strip() or idle.stderr.strip()}"
-    if subprocess.run(["sacct", "-n", "-X", "-S", "now"], capture_output=True).returncode:
-        return "sacct does not answer (no accounting)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(bool(_slurm_ready()), reason=_slurm_ready() or "")
+pytestmark = pytest.mark.skipif(bool(slurm_ready()), reason=slurm_ready() or "")
 
 
 # six scenarios (three methods, with and without storage sibling), in three lanes
