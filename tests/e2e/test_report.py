@@ -53,7 +53,8 @@ def test_the_report_holds_every_output_as_written(report):
     for name in IN_REPORT:
         assert content(results[OUTPUTS[name]]) == (workdir / OUTPUTS[name]).read_bytes(), name
     assert set(categories["Summary"]["Other"]) == {OUTPUTS[n] for n in ("table", "summary_html", "bug_report_html")}
-    figures = {OUTPUTS[n] for n in ("timeline", "heatmap", "durations", "summary_table", "versions")}
+    figures = {OUTPUTS[n] for n in ("timeline", "heatmap", "durations", "summary_table", "versions",
+                                    "conformance_figure")}
     assert set(categories["Figures"]["Other"]) == figures
     for path in figures:
         assert content(results[path])[:8] == b"\x89PNG\r\n\x1a\n"
