@@ -30,7 +30,7 @@ include: "workflow/rules/summary.smk"
 
 onstart:
     # every job process this run starts loads the plan instead of planning again
-    PLAN.write()
+    plan_file.write(PLAN)
 
 
 onsuccess:
@@ -39,11 +39,20 @@ onsuccess:
 
 
 onerror:
-    summarize_failed_run()
+    # what the failed run observed: results/summary.md, headed "This run did not finish"
+    summarize_failed_run(
+        PLAN.summary_inputs("matrix"),
+        PLAN.expected_clones("matrix"),
+        RUN_STARTED,
+        logger,
+        **SUMMARY,
+    )
 
 
 rule all:
     default_target: True
     input:
-        rules.summarize_results.output,
+        rules.write_summary.output,
+        rules.draw_figures.output,
+        rules.write_scenario_cards.output,
         rules.confirm_sources_unharmed.output,

@@ -18,8 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from annex_race import layout
-from annex_race.runs import ROOT, read_run, run_snakemake, temporary_workdir
+from annex_race.core import layout
+from annex_race.driver.cli import ROOT, read_run, run_snakemake, temporary_workdir
 
 
 def elapsed(job_ids):

@@ -15,7 +15,7 @@ import time
 
 import pandas as pd
 
-from annex_race.runs import ROOT, read_run, run_snakemake, temporary_workdir
+from annex_race.driver.cli import ROOT, read_run, run_snakemake, temporary_workdir
 
 
 def main():

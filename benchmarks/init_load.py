@@ -21,8 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from annex_race import layout
-from annex_race.runs import read_run, run_snakemake, temporary_workdir
+from annex_race.core import layout
+from annex_race.driver.cli import read_run, run_snakemake, temporary_workdir
 
 
 def config_parses(text):

@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from annex_race.runs import ROOT, SNAKEMAKE
-from annex_race.paths import safe_remove
+from annex_race.driver.cli import ROOT, SNAKEMAKE
+from annex_race.core.roots import safe_remove
 
 
 def snakemake(checkout, workdir, *args):
@@ -50,11 +50,11 @@ def measure(checkout, repeat):
     with tempfile.TemporaryDirectory(prefix="annex-race-job-start-") as tmp:
         workdir = Path(tmp)
         main, dry = cpu_of(checkout, workdir, "--cores", "2", "-n")
-        scenario = re.search(r"rule clone_and_get:.*?scenario=([^,\s]+)", dry.stdout, re.S).group(1)
+        scenario = re.search(r"rule run_clone_job:.*?scenario=([^,\s]+)", dry.stdout, re.S).group(1)
         # start the run (the plan written) as far as one location probe
         cpu_of(checkout, workdir, "--cores", "2", "results/locations/local.json")
-        job = ["--mode", "remote", "--target-jobs", f"clone_and_get:scenario={scenario},clone=0",
-               "--allowed-rules", "clone_and_get", "--nolock", "--no-hooks", "--cores", "1", "-n"]
+        job = ["--mode", "remote", "--target-jobs", f"run_clone_job:scenario={scenario},clone=0",
+               "--allowed-rules", "run_clone_job", "--nolock", "--no-hooks", "--cores", "1", "-n"]
         jobs = [cpu_of(checkout, workdir, *job)[0] for _ in range(repeat)]
         safe_remove(workdir / "results", [workdir])
     return main, jobs

@@ -23,9 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-from annex_race.record import get_start_skew
-from annex_race.runs import read_run, run_snakemake, temporary_workdir
-from annex_race.summary import INCONCLUSIVE, records_table, scenario_summary
+from annex_race.core.record import get_start_skew
+from annex_race.driver.cli import read_run, run_snakemake, temporary_workdir
+from annex_race.core.record import INCONCLUSIVE
+from annex_race.report.table import records_table, scenario_summary
 
 
 def run(workdir, label, lanes, args, config):

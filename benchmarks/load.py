@@ -4,7 +4,7 @@
     python benchmarks/load.py -n 2 4 -k 5
 
 Each n runs one scenario (affected git-annex 10.20260115, no storage sibling, plain
-`git annex get`, 8 MiB at annex.bwlimit=1MiB) k times (--forcerun clone_and_get) in
+`git annex get`, 8 MiB at annex.bwlimit=1MiB) k times (--forcerun run_clone_job) in
 one working directory, so the datasets are made once; the figures come from the
 records: get-start skew per run (median and max over the runs), per-clone overhead
 outside the get (median), wall time per run (median), the fraction of clones that failed.
@@ -15,8 +15,8 @@ import statistics
 import sys
 import time
 
-from annex_race.record import get_start_skew
-from annex_race.runs import ROOT, read_run, run_snakemake, temporary_workdir
+from annex_race.core.record import get_start_skew
+from annex_race.driver.cli import ROOT, read_run, run_snakemake, temporary_workdir
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 
@@ -37,7 +37,7 @@ def main():
             walls, skews, overhead, failed = [], [], [], 0
             for k in range(args.k):
                 started = time.time()
-                out = run_snakemake(workdir, "--cores", args.cores, *(["--forcerun", "clone_and_get"] if k else []),
+                out = run_snakemake(workdir, "--cores", args.cores, *(["--forcerun", "run_clone_job"] if k else []),
                                     configfiles=TEST_CONFIG, config=["storage_sibling=off", f"n_clones={n}"],
                                     timeout=None)
                 walls.append(time.time() - started)

@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from annex_race.record import get_start_skew
-from annex_race.runs import read_run, run_snakemake, temporary_workdir
+from annex_race.core.record import get_start_skew
+from annex_race.driver.cli import read_run, run_snakemake, temporary_workdir
 
 
 def run_workflow(workdir, profile, config):

@@ -5,14 +5,14 @@
     python benchmarks/reproduction_rate.py -k 5 --config method=datalad-get storage_sibling=on
 
 The datasets are made once; each repetition reruns only the scenario's clone jobs
-(--forcerun clone_and_get) and reads its verdict from the records, as the summary does.
+(--forcerun run_clone_job) and reads its verdict from the records, as the summary does.
 """
 
 import argparse
 import sys
 
-from annex_race.runs import read_run, run_snakemake, temporary_workdir
-from annex_race.summary import records_table, scenario_summary
+from annex_race.driver.cli import read_run, run_snakemake, temporary_workdir
+from annex_race.report.table import records_table, scenario_summary
 
 DEFAULT = ["storage_sibling=off", "method=annex-get", "workaround=none"]
 
@@ -28,7 +28,7 @@ def main():
         config = [*args.config, f"git_annex={args.git_annex}"]
         verdicts = []
         for i in range(args.k):
-            out = run_snakemake(workdir, "--cores", "2", *(["--forcerun", "clone_and_get"] if i else []),
+            out = run_snakemake(workdir, "--cores", "2", *(["--forcerun", "run_clone_job"] if i else []),
                                 config=config, timeout=None)
             if out.returncode:
                 sys.exit(f"run {i + 1} failed:\n{out.stderr[-3000:]}")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from annex_race.runs import run_snakemake, temporary_workdir
+from annex_race.driver.cli import run_snakemake, temporary_workdir
 
 
 def figures(workdir):

@@ -14,8 +14,8 @@ import sys
 import time
 from contextlib import ExitStack
 
-from annex_race.runs import ROOT, read_run, run_snakemake, temporary_workdir
-from annex_race.versions import expand_versions, known_versions
+from annex_race.driver.cli import ROOT, read_run, run_snakemake, temporary_workdir
+from annex_race.core.versions import expand_versions, known_versions
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 FOUR = ["10.20251114", "10.20251215", "10.20260213", "10.20260316"]

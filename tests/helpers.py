@@ -6,8 +6,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from annex_race.record import EXTERNAL_CAUSES, get_start_skew
-from annex_race.runs import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
+from annex_race.core.layout import TABLES
+from annex_race.core.record import EXTERNAL_CAUSES, get_start_skew
+from annex_race.driver.cli import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
+from annex_race.report.table import read_scenarios
 
 
 def slurm_ready():
@@ -47,12 +49,10 @@ def observed_verdict(records, max_skew=1.0):
     return "FAIL" if any(r.outcome != "ok" for r in records) else "PASS"
 
 
-def summary_rows(summary_md, section="Results summary"):
-    """The rows of the first table under "## `section`" in a summary, as {column: cell}."""
-    text = summary_md.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    header = [c.strip() for c in rows[0].strip("|").split("|")]
-    return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in rows[1:]]
+def scenario_rows(workdir):
+    """results/scenarios.tsv of a finished run: one row per scenario, every verdict,
+    cause and axis (the table the summary renders)."""
+    return read_scenarios(Path(workdir) / TABLES["scenarios"])
 
 
 RELEASE = 1000.0
@@ -65,7 +65,7 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
         "scenario": scenario, "location": "local", "clone_from": "ria", "transport": "local", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
         "n_clones": n, "annex_retry": 3, "annex_retry_delay": 1, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
         "workaround": "none", "clone": clone, "round": 1, "lane": 0, "host": "h", "pid": 1, "slurm_job_id": None,
-        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "git_annex_source": "PyPI", "datalad_version": "1.7.1",
+        "slurm_node": None, "git_annex_version": "10.20260115-gabc", "git_annex_provenance": "PyPI", "datalad_version": "1.7.1",
         "fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False,
         "origin": "/o", "phase": "get", "arrival": "copy" if outcome == "ok" else None,
         "arrival_evidence": "cp --reflink=always: ExitFailure 1" if outcome == "ok" else None,

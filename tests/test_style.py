@@ -33,17 +33,17 @@ def test_test_modules_have_unique_names():
 
 def test_config_readme_is_what_the_schema_says():
     """Every key is described once, in the schema; config/README.md is generated."""
-    from annex_race.config_doc import README, render
+    from annex_race.planning.config_doc import README, render
 
-    assert README.read_text() == render(), "run: python -m annex_race.config_doc"
+    assert README.read_text() == render(), "run: python -m annex_race.planning.config_doc"
 
 
 def test_the_classes_of_writes_are_documented_in_one_table():
-    """What the jobs may write: docs/design.md shows annex_race.snapshot.CLASSES."""
-    from annex_race.snapshot import classes_markdown
+    """What the jobs may write: docs/design.md shows annex_race.observe.snapshot.CLASSES."""
+    from annex_race.observe.snapshot import classes_markdown
 
     design = (Path(__file__).parent.parent / "docs" / "design.md").read_text()
-    assert classes_markdown() in design, "paste the output of: python -m annex_race.snapshot"
+    assert classes_markdown() in design, "paste the output of: python -m annex_race.observe.snapshot"
 
 
 def test_no_slurm_output_is_committed_and_sbatch_output_is_ignored():

@@ -9,8 +9,8 @@ import re
 import sys
 from pathlib import Path
 
-from annex_race import babs
-from annex_race.record import read_record
+from annex_race.jobs import babs
+from annex_race.core.record import read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 KEEP = re.compile(r"^\++ |annex-race|^(get|install|run|add|save|push|publish)\(|Attempting to clone|annex action"

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from annex_race.runs import ROOT, run_snakemake
+from annex_race.driver.cli import ROOT, run_snakemake
 
 sys.path.insert(0, str(ROOT / "tests"))
 from browser import chromium, show_result  # noqa: E402
@@ -135,7 +135,7 @@ def seed_table():
     if os.geteuid() != 0:
         print("docs-figures: seed-table not renewed: the filesystem lab needs root", flush=True)
         return
-    lab = [sys.executable, "-m", "annex_race.lab"]
+    lab = [sys.executable, "-m", "annex_lab"]
     subprocess.run([*lab, "up"], cwd=ROOT, check=True)
     try:
         results = run("seed-table", configfiles=[ROOT / "config" / "seed-table.yaml",
@@ -148,9 +148,9 @@ def seed_table():
 def babs_run(name, config):
     """A run with BABS scenarios on the test cluster (as root: tests/slurm/slurm-up.sh),
     or None (and why) where it cannot be made here."""
-    from annex_race.babs import check_ready
+    from annex_race.planning.progress import babs_ready
 
-    why = "the test cluster needs root" if os.geteuid() != 0 else check_ready(ROOT / ".venv-babs")
+    why = "the test cluster needs root" if os.geteuid() != 0 else babs_ready(ROOT / ".venv-babs")
     if why:
         print(f"docs-figures: {name} not renewed: {why}", flush=True)
         return None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, assert_sources_unharmed, load_run, observed_verdict, slurm_ready, snakemake, summary_rows
+from helpers import ROOT, assert_sources_unharmed, load_run, observed_verdict, scenario_rows, slurm_ready, snakemake
 
 BABS_ENV = ROOT / ".venv-babs"
 PROFILE = ["--profile", str(ROOT / "profiles" / "slurm-test")]
@@ -87,7 +87,7 @@ def test_each_task_is_a_babs_array_task_on_slurm(run):
         for r in rs:
             assert r.barrier == "released"
             assert r.git_annex_version.startswith(r.git_annex), r.git_annex_version
-            assert "BABS 0.5.4" in r.git_annex_source
+            assert "BABS 0.5.4" in r.git_annex_provenance
             assert r.t_barrier_release <= r.t_clone_start < r.t_get_start <= r.t_get_end
 
 
@@ -104,8 +104,9 @@ def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path
     delivered = output_ria_results(run["workdir"], rs[0].scenario, tmp_path)
     assert delivered == {f"sub-{r.clone + 1:02d}" for r in rs if r.delivered}
     assert delivered == {f"sub-{r.clone + 1:02d}" for r in rs if r.outcome == "ok"}
-    row = [r for r in summary_rows(run["summary"]) if r["method"] == "babs" and r["git_annex"] == AFFECTED]
-    assert row and row[0]["cause"] == "transfer-lock", row
+    rows = scenario_rows(run["workdir"])
+    (row,) = rows[(rows["method"] == "babs") & (rows["git_annex"] == AFFECTED)].itertuples()
+    assert (row.verdict, row.cause) == ("FAIL", "transfer-lock"), row
 
 
 def test_newest_babs_gets_pass_and_its_deliveries_are_as_observed(run, tmp_path):

@@ -46,7 +46,7 @@ def test_bad_value_gives_one_clear_line_and_creates_nothing(tmp_path, setting, m
 
 
 def test_a_babs_scenario_without_its_environment_is_refused_before_anything_is_made(tmp_path):
-    """Without SLURM the line names sbatch (annex_race.babs.check_ready); here, with or
+    """Without SLURM the line names sbatch (annex_race.planning.progress.babs_ready); here, with or
     without SLURM, a BABS environment that is not there."""
     text = refused(tmp_path, config=["method=babs", f"babs_env={tmp_path / 'no-babs'}"])
     message = (f"babs_env: no BABS in {tmp_path / 'no-babs'}" if all(shutil.which(t) for t in ("sbatch", "sacct", "squeue"))

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from annex_race import layout, snapshot
-from annex_race.runs import ROOT
-from annex_race.versions import installed
-from helpers import load_run, observed_verdict, snakemake, summary_rows
+from annex_race.core import layout
+from annex_race.observe import snapshot
+from annex_race.driver.cli import ROOT
+from annex_race.core.versions import installed
+from annex_race.report.decisions import retry_table, version_table
+from helpers import load_run, observed_verdict, scenario_rows, snakemake
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 AFFECTED = "10.20260115"
@@ -21,7 +23,7 @@ SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/s
 def origin_uuids(workdir, scenario):
     """What each clone found its origin (the input store) to have as annex uuid right
     after its clone, from its own log: the jobs' view, independent of the snapshots."""
-    logs = sorted(Path(workdir, "results", "logs", "clone_and_get", scenario).glob("clone-*.log"))
+    logs = sorted(Path(workdir, "results", "logs", "run_clone_job", scenario).glob("clone-*.log"))
     return snapshot.seen_uuids(dict(enumerate(logs)))
 
 
@@ -47,10 +49,10 @@ def test_a_version_range_names_the_first_fixed_and_the_first_clean_release(tmp_p
     # a clone that found an annex uuid on its origin: the store was initialised
     # during the round (the export leaves it without one)
     wrote = {rs[0].git_annex: any(origin_uuids(tmp_path, s).values()) for s, rs in records.items()}
-    rows = {r["version"]: r for r in summary_rows(summary, "git-annex versions")}
-    assert {v: r["status"] for v, r in rows.items()} == {
+    rows = {r.version: r for r in version_table(scenario_rows(tmp_path)).itertuples()}
+    assert {v: r.status for v, r in rows.items()} == {
         v: {"FAIL": "affected", "PASS": "fixed"}[verdict] for v, verdict in verdicts.items()}
-    assert {v: r["sources"] for v, r in rows.items()} == {v: "written" if w else "clean" for v, w in wrote.items()}
+    assert {v: r.sources for v, r in rows.items()} == {v: "written" if w else "clean" for v, w in wrote.items()}
     affected = sorted(v for v, verdict in verdicts.items() if verdict == "FAIL")
     fixed = sorted(v for v, verdict in verdicts.items() if verdict == "PASS")
     assert affected and fixed, verdicts  # the range spans the fix
@@ -114,11 +116,12 @@ def test_a_retry_budget_sweep_names_the_smallest_budget_that_passed(tmp_path):
     records, summary, _ = load_run(tmp_path)
     assert len(records) == 4
     section = summary.split("## Retry budget", 1)[1].split("\n## ", 1)[0]
-    rows = summary_rows(summary, "Retry budget")
-    assert [float(r["window_s"]) for r in rows] == [1.0, 2.0, 15.0, 30.0]
-    passed = [r for r in rows if r["verdict"] == "PASS"]
-    if passed:  # whichever passed, the smallest of them is named
-        best = passed[0]
+    rows = retry_table(scenario_rows(tmp_path))
+    assert list(rows["window_s"]) == [1.0, 2.0, 15.0, 30.0]
+    assert all(f"| {r.window_s:.0f} | {r.verdict} |" in section for r in rows.itertuples())  # rendered
+    passed = rows[rows["verdict"] == "PASS"]
+    if len(passed):  # whichever passed, the smallest of them is named
+        best = passed.iloc[0]
         assert (f"annex.retry={best['annex_retry']}, annex.retrydelay={float(best['annex_retry_delay']):g}"
                 in section)
     else:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from annex_race.guard import STARTED
-from annex_race.runs import snakemake_command
+from annex_race.core.log_lines import STARTED
+from annex_race.driver.cli import snakemake_command
 from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
                      processes_of, snakemake)
 
@@ -32,7 +32,7 @@ def wait_for_get(workdir, scenario_part, clone, run, timeout=600):
     """The pid of a clone job once its get has been running for a second."""
     deadline = time.time() + timeout
     while time.time() < deadline and run.poll() is None:
-        for log in Path(workdir, "results/logs/clone_and_get").glob(f"*{scenario_part}*/clone-{clone}.log"):
+        for log in Path(workdir, "results/logs/run_clone_job").glob(f"*{scenario_part}*/clone-{clone}.log"):
             text = log.read_text(errors="replace")
             if "$ git annex get" in text.rsplit(STARTED, 1)[-1]:
                 time.sleep(1.0)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from annex_race import lab as labmod
+from annex_lab import lab as labmod
 
 
 def why_no_lab() -> str | None:
@@ -287,7 +287,7 @@ def test_without_root_one_line_and_untouched(tmp_path):
     lab_dir = tmp_path / "nonroot"
     proc = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-         sys.executable, "-m", "annex_race.lab", "up", "--dir", str(lab_dir)],
+         sys.executable, "-m", "annex_lab", "up", "--dir", str(lab_dir)],
         capture_output=True, text=True, cwd="/",
     )
     if "Permission denied" in proc.stderr and "needs root" not in proc.stderr:

@@ -1,6 +1,6 @@
 """Under load: 16 siblings on the local executor with --cores 2 (2 real cores) still
 meet at their barrier and start their gets together; every clone is recorded, the
-verdict observed. Without annex_race.compat.make_room_for_waiting_jobs, 7 of them would run and the
+verdict observed. Without annex_race.driver.compat.make_room_for_waiting_jobs, 7 of them would run and the
 other 9 wait in the executor's queue until the barrier timed out."""
 
 from helpers import ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict, snakemake

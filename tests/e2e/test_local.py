@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers import assert_sources_unharmed, get_start_skew, load_run, observed_verdict, snakemake, summary_rows
+from helpers import assert_sources_unharmed, get_start_skew, load_run, observed_verdict, scenario_rows, snakemake
 
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 
@@ -37,17 +37,15 @@ def test_every_expected_record_and_output_exists(run):
 
 
 def test_summary_has_one_row_per_scenario_consistent_with_the_records(run):
-    _, records, summary, _ = run
-    rows = summary_rows(summary)
-    assert len(rows) == len(records)
-    by_params = {
-        (r.storage_sibling, r.method, r.git_annex, r.workaround): observed_verdict(rs)
-        for rs in records.values()
-        for r in rs[:1]
-    }
-    for row in rows:
-        key = (row["storage_sibling"], row["method"], row["git_annex"], row["workaround"])
-        assert row["result"].strip("*").split("*")[0] == by_params[key], row
+    workdir, records, summary, _ = run
+    rows = scenario_rows(workdir)
+    assert sorted(rows["scenario"]) == sorted(records)
+    for row in rows.itertuples():
+        assert row.verdict == observed_verdict(records[row.scenario]), row
+        assert set(row.cause.split(", ")) - {""} == {r.cause for r in records[row.scenario] if r.outcome != "ok"}
+    # the summary renders the table: one row per scenario
+    shown = summary.split("\n## Results summary\n", 1)[1].split("\n## ", 1)[0]
+    assert sum(line.startswith("| ") for line in shown.splitlines()) == len(rows) + 1
 
 
 def test_gets_of_a_scenario_started_together(run):
@@ -95,9 +93,9 @@ def test_a_slice_plans_only_its_scenarios_and_rebuilds_nothing(run):
     planned = {line.split()[0] for line in out.stdout.splitlines() if line[:1].isalpha() and line.split()[-1].isdigit()}
     # only the checks of the sources the slice read, and its own summary: no dataset, no
     # clone, and no turn (who comes before a scenario that ran does not matter any more)
-    assert planned <= {"verify_sources", "confirm_sources_unharmed", "summarize_results",
-                       "all", "job", "total"}, out.stdout
-    assert "summarize_results" in planned, out.stdout
+    summary = {"tabulate_results", "write_summary", "draw_figures", "write_scenario_cards"}
+    assert planned <= {"verify_sources", "confirm_sources_unharmed", *summary, "all", "job", "total"}, out.stdout
+    assert summary <= planned, out.stdout
 
 
 def test_a_slice_selects_only_its_scenarios(tmp_path):

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from helpers import snakemake
-from annex_race.runs import snakemake_command
+from annex_race.driver.cli import snakemake_command
 
 VERSIONS = ["10.20260115", "10.20261026"]  # those of the default matrix
 
@@ -37,7 +37,7 @@ def test_dry_run_of_the_default_matrix_needs_no_network_once_versions_are_instal
     if "Operation not permitted" in out.stderr:
         pytest.skip("no permission to make a network namespace here")
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "clone_and_get" in out.stdout
+    assert "run_clone_job" in out.stdout
     assert "package index cannot be reached" not in out.stdout + out.stderr
     # the same offline dry run with nothing installed has to ask, and says it could not
     fresh = offline(snakemake_command(tmp_path, "--cores", "2", "-n",

@@ -32,7 +32,7 @@ def test_discovery_dry_run_plans_slurm_jobs_on_the_site_paths(tmp_path):
     assert "location scratch-scratch: source_root /scratch/someone/annex-race/source" in text
     assert "results/datasets/dartfs-scratch/lane-0/container_source/size-1G.json" in text
     assert "36 scenarios in 5 lanes" in text  # jobs: 10, 2 clones a scenario
-    assert "clone_and_get" in text and "bw-none" in text  # the real, unthrottled run
+    assert "run_clone_job" in text and "bw-none" in text  # the real, unthrottled run
     assert not lab.exists()  # a dry run creates nothing
 
 
@@ -45,7 +45,7 @@ def test_discovery_without_the_lab_directory_names_the_variable(tmp_path):
 def test_profiles_set_resources_only_of_rules_that_exist(tmp_path):
     rules = subprocess.run([str(SNAKEMAKE), "--list-rules"], cwd=ROOT, capture_output=True,
                            text=True).stdout.split()
-    assert "clone_and_get" in rules
+    assert "run_clone_job" in rules
     for profile in (ROOT / "profiles").glob("*/config.yaml"):
         named = yaml.safe_load(profile.read_text()).get("set-resources", {})
         assert set(named) <= set(rules), (profile, set(named) - set(rules))

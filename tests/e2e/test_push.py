@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from annex_race.record import read_record
+from annex_race.core.record import read_record
 import pandas as pd
 
-from helpers import ROOT, load_run, observed_verdict, slurm_ready, snakemake, summary_rows
+from helpers import ROOT, load_run, observed_verdict, scenario_rows, slurm_ready, snakemake
 
 DELIVERY = [ROOT / "config" / "delivery.yaml"]
 AFFECTED, FIXED = "10.20260115", "10.20261026"
@@ -84,19 +84,20 @@ def test_conformance_table_and_figure(matrix):
     assert len(table) == len(cells)
     for row in table.itertuples():
         assert row.verdict == observed_verdict(cells[row.operation, str(row.git_annex)])
-    rows = summary_rows(summary, "The output side: push operations beside upstream")
-    assert {(r["operation"], r["agrees"]) for r in rows} >= {("copy-same-key", "yes"), ("push-ora", "no")}
+    assert {(r.operation, r.agrees) for r in table.itertuples()} >= {("copy-same-key", "yes"), ("push-ora", "no")}
+    section = summary.split("## The output side: push operations beside upstream", 1)[1].split("\n## ", 1)[0]
+    assert all(f"| {r.operation} | {r.git_annex} |" in section for r in table.itertuples())  # rendered
     assert (workdir / "results" / "conformance.png").stat().st_size > 10_000
 
 
-def test_the_output_store_is_checked_after_every_round(matrix):
+def test_the_output_repository_is_verified_after_every_round(matrix):
     workdir, cells, _ = matrix
     for (method, version), records in cells.items():
-        writes = sorted((workdir / "results" / "writes" / records[0].scenario).glob("round-*.json"))
-        store = json.loads(writes[-1].read_text())["output_store"]
-        assert store["lost"] == {} and store["checked"], (method, version, store)
+        rounds = sorted((workdir / "results" / "verified-outputs" / records[0].scenario).glob("round-*.json"))
+        verified = json.loads(rounds[-1].read_text())
+        assert verified["lost"] == {} and verified["checked"], (method, version, verified)
         if observed_verdict(records) == "PASS" and method != "push-branch":
-            assert any("verifies" in c or " at " in c for c in store["checked"])
+            assert any("verifies" in c or " at " in c for c in verified["checked"])
 
 
 def _reproducer(bug_report, method):
@@ -127,7 +128,7 @@ def test_a_standalone_reproducer_reproduces_with_the_failing_version_only(matrix
 
 def test_a_result_lost_behind_the_scenarios_back_is_a_fail(tmp_path):
     config = ["method=push-branch", f"git_annex={AFFECTED}", "n_clones=2"]
-    out = snakemake(tmp_path, "--cores", "2", "--until", "clone_and_get", configfiles=DELIVERY, config=config)
+    out = snakemake(tmp_path, "--cores", "2", "--until", "run_clone_job", configfiles=DELIVERY, config=config)
     assert out.returncode == 0, out.stderr[-3000:]
     record = read_record(next((tmp_path / "results" / "records").glob("*/clone-1.json")))
     assert record.outcome == "ok"
@@ -135,9 +136,10 @@ def test_a_result_lost_behind_the_scenarios_back_is_a_fail(tmp_path):
     out = snakemake(tmp_path, "--cores", "2", configfiles=DELIVERY, config=config)
     assert out.returncode == 0, out.stderr[-3000:]
     _, summary, _ = load_run(tmp_path)
-    row = summary_rows(summary)[0]
-    assert row["result"].startswith("**FAIL**") and row["cause"] == "lost-result", row
-    assert f"{record.pushed['branch']} at {record.pushed['commit'][:12]}, the store has no such branch" in summary
+    (row,) = scenario_rows(tmp_path).itertuples()
+    assert (row.verdict, row.cause) == ("FAIL", "lost-result"), row
+    lost = f"{record.pushed['branch']} at {record.pushed['commit'][:12]}, the output repository has no such branch"
+    assert lost in row.output and lost in summary
 
 
 @pytest.mark.skipif(bool(slurm_ready()), reason=slurm_ready() or "")

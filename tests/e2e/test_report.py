@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from annex_race.layout import CARD, OUTPUTS
-from annex_race.runs import ROOT, snakemake_command
+from annex_race.core.layout import CARD, OUTPUTS
+from annex_race.driver.cli import ROOT, snakemake_command
 from browser import chromium, show_result
-from helpers import observed_verdict, snakemake, summary_rows
+from helpers import observed_verdict, scenario_rows, snakemake
 
-IN_REPORT = ["table", "summary_html", "bug_report_html", "timeline", "heatmap", "durations", "summary_table",
+IN_REPORT = ["results", "scenarios", "summary_html", "bug_report_html", "timeline", "heatmap", "durations", "summary_table",
              "versions"]
 
 
@@ -52,7 +52,8 @@ def test_the_report_holds_every_output_as_written(report):
     workdir, _, _, results, categories, _ = report
     for name in IN_REPORT:
         assert content(results[OUTPUTS[name]]) == (workdir / OUTPUTS[name]).read_bytes(), name
-    assert set(categories["Summary"]["Other"]) == {OUTPUTS[n] for n in ("table", "summary_html", "bug_report_html")}
+    assert set(categories["Summary"]["Other"]) == {OUTPUTS[n] for n in ("results", "scenarios", "summary_html",
+                                                                         "bug_report_html")}
     figures = {OUTPUTS[n] for n in ("timeline", "heatmap", "durations", "summary_table", "versions",
                                     "conformance_figure")}
     assert set(categories["Figures"]["Other"]) == figures
@@ -61,11 +62,12 @@ def test_the_report_holds_every_output_as_written(report):
 
 
 def test_the_reports_summary_has_every_row_and_finding(report):
-    _, records, summary, results, _, _ = report
+    workdir, records, summary, results, _, _ = report
     page = content(results[OUTPUTS["summary_html"]]).decode()
-    rows = summary_rows(summary)
+    rows = scenario_rows(workdir)
     passed, failed = verdict_cells(page)
     assert len(rows) == len(records) == passed + failed
+    assert (passed, failed) == ((rows["verdict"] == "PASS").sum(), (rows["verdict"] == "FAIL").sum())
     assert failed == sum(observed_verdict(rs) == "FAIL" for rs in records.values())
     plain = html.unescape(re.sub(r"<[^>]+>", "", page))
     findings = summary.split("## Findings", 1)[1].split("\n## ", 1)[0]
@@ -77,11 +79,11 @@ def test_the_reports_summary_has_every_row_and_finding(report):
 
 def test_each_scenario_has_a_card_filed_by_location_and_storage_sibling(report):
     _, records, _, results, categories, _ = report
-    cards = {path: entry for path, entry in results.items() if path.startswith(OUTPUTS["scenarios"])}
+    cards = {path: entry for path, entry in results.items() if path.startswith(OUTPUTS["cards"] + "/")}
     assert len(cards) == len(records)
     for scenario, rs in records.items():
         r, verdict = rs[0], observed_verdict(rs)
-        path = f"{OUTPUTS['scenarios']}/" + CARD.format(location=r.location, storage_sibling=r.storage_sibling,
+        path = f"{OUTPUTS['cards']}/" + CARD.format(location=r.location, storage_sibling=r.storage_sibling,
                                                         scenario=scenario, verdict=verdict)
         assert path in categories[f"Scenarios in {r.location}"][f"storage sibling {r.storage_sibling}"]
         assert cards[path]["labels"] == {"git-annex": r.git_annex, "method": r.method,

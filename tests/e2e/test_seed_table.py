@@ -7,9 +7,9 @@ import statistics
 
 import pytest
 
-from annex_race import lab
-from annex_race.runs import ROOT
-from helpers import assert_sources_unharmed, load_run, observed_verdict, snakemake, summary_rows
+from annex_lab import lab
+from annex_race.driver.cli import ROOT
+from helpers import assert_sources_unharmed, load_run, observed_verdict, scenario_rows, snakemake
 from test_lab import assert_nothing_left, why_no_lab
 
 pytestmark = pytest.mark.skipif(why_no_lab() is not None, reason=why_no_lab() or "")
@@ -33,7 +33,7 @@ def runs(tmp_path_factory):
             records, summary, _ = load_run(workdir)
             assert_sources_unharmed(summary)
             wanted = [s for s in records if (FIXED in s) == (name == "fixed")]
-            out[name] = ({s: records[s] for s in wanted}, summary)
+            out[name] = ({s: records[s] for s in wanted}, summary, scenario_rows(workdir))
         yield out
     finally:
         lab.lab_down(lab_dir)
@@ -41,19 +41,18 @@ def runs(tmp_path_factory):
 
 
 def test_every_observed_verdict_equals_the_seeds(runs):
-    records, summary = runs["affected"]
+    records, summary, rows = runs["affected"]
     assert len(records) == 7
-    rows = {(r["Test"], r["Location"]): r for r in summary_rows(summary, "The seed's table, observed")}
-    assert len(rows) == 7
-    for row in rows.values():
-        assert row["observed"].strip("*").startswith(row["seed says"]), row
+    assert len(rows) == 7 and (rows["seed_says"] != "").all()
+    for row in rows.itertuples():
+        assert row.verdict == row.seed_says == observed_verdict(records[row.scenario]), row
     assert "Every observed verdict agrees with the seed notes." in summary
     # the table's verdicts are the records' own
     assert sorted(observed_verdict(rs) for rs in records.values()) == ["FAIL"] * 2 + ["PASS"] * 5
 
 
 def test_content_arrives_by_reflink_on_the_laptop_and_by_full_copy_on_the_cluster(runs):
-    records, _ = runs["affected"]
+    records, _, _ = runs["affected"]
     for rs in records.values():
         first = rs[0]
         ok = [r for r in rs if r.outcome == "ok"]
@@ -70,7 +69,7 @@ def test_content_arrives_by_reflink_on_the_laptop_and_by_full_copy_on_the_cluste
 def test_on_the_slow_filesystem_the_storage_sibling_passes_at_the_same_copy_speed(runs):
     """The ORA storage sibling reads through the same slow filesystem: its gets take at
     least half as long as the no-sibling winner's, so speed does not explain the PASS."""
-    records, summary = runs["affected"]
+    records, summary, _ = runs["affected"]
 
     def scenario(ss, method):
         (rs,) = [rs for rs in records.values() if rs[0].location == "cluster-cross-fs"
@@ -89,7 +88,7 @@ def test_on_the_slow_filesystem_the_storage_sibling_passes_at_the_same_copy_spee
 
 
 def test_the_fixed_git_annex_passes_in_every_location(runs):
-    records, _ = runs["fixed"]
+    records, _, _ = runs["fixed"]
     assert len(records) == 7
     assert {rs[0].location for rs in records.values()} == {"laptop", "cluster-cross-fs"}
     assert {observed_verdict(rs) for rs in records.values()} == {"PASS"}

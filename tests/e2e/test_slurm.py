@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from annex_race.guard import STARTED
-from annex_race.runs import snakemake_command
+from annex_race.core.log_lines import STARTED
+from annex_race.driver.cli import snakemake_command
 from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
                      slurm_ready, snakemake)
 
@@ -161,7 +161,7 @@ def _slurm_job_in_get(workdir, run, scenario_part, timeout=600):
     """The SLURM job id of a clone job whose get is running."""
     deadline = time.time() + timeout
     while time.time() < deadline and run.poll() is None:
-        for log in Path(workdir, "results/logs/clone_and_get").glob(f"*{scenario_part}*/clone-*.log"):
+        for log in Path(workdir, "results/logs/run_clone_job").glob(f"*{scenario_part}*/clone-*.log"):
             last = log.read_text(errors="replace").rsplit(STARTED, 1)[-1]
             if "$ git annex get" in last:
                 return re.search(r"slurm_job_id=(\d+)", last).group(1), log
@@ -177,7 +177,7 @@ def _faults(workdir):
 
 def test_a_cancelled_clone_job_ends_the_run_and_is_recorded_as_cancelled(workdir):
     """scancel of a running clone job: the run does not wait for it forever
-    (annex_race.compat), and the summary says `cancelled`."""
+    (annex_race.driver.compat), and the summary says `cancelled`."""
     run = _start(workdir, config=["storage_sibling=off", "n_clones=3"])
     job, _ = _slurm_job_in_get(workdir, run, "_n-3_")
     subprocess.run(["scancel", job], check=True)
@@ -191,7 +191,7 @@ def test_a_cancelled_clone_job_ends_the_run_and_is_recorded_as_cancelled(workdir
 
 def test_a_clone_job_over_its_time_limit_is_recorded_as_timeout(workdir):
     """A get that outlasts the SLURM time limit (1 minute; 8 MiB at 64 KiB/s take 2)."""
-    run = _start(workdir, "--set-resources", "clone_and_get:runtime=1",
+    run = _start(workdir, "--set-resources", "run_clone_job:runtime=1",
                  config=["storage_sibling=off", "git_annex=10.20261026", "annex_bwlimit=64KiB"])
     output = run.communicate(timeout=600)[0]
     assert run.returncode != 0, output[-2000:]

@@ -9,10 +9,11 @@ import subprocess
 
 import pytest
 
-from annex_race import babs, layout
-from annex_race.scenarios import scenario_table
+from annex_race.jobs import babs
+from annex_race.core import layout
+from annex_race.planning.matrix import scenario_table
 from helpers import ROOT
-from test_plan import build, configured
+from test_plan import configured, plan_of
 
 FIXTURES = ROOT / "tests" / "fixtures" / "babs"
 SCENARIO = {"scenario": "s", "location": "local", "clone_from": "ria", "transport": "local",
@@ -21,30 +22,20 @@ SCENARIO = {"scenario": "s", "location": "local", "clone_from": "ria", "transpor
 LOCATION = {"fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False}
 
 
-def test_without_slurm_or_babs_a_babs_scenario_is_refused_in_one_line(tmp_path):
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "babs").touch()
-    no_sbatch = babs.check_ready(tmp_path, which=lambda tool: None if tool == "sbatch" else f"/usr/bin/{tool}")
-    assert no_sbatch == "method babs: BABS submits its own SLURM job array, and sbatch is not on PATH"
-    no_babs = babs.check_ready(tmp_path / "nowhere", which=lambda tool: f"/usr/bin/{tool}")
-    assert no_babs.startswith(f"babs_env: no BABS in {tmp_path / 'nowhere'}")
-    assert babs.check_ready(tmp_path, which=lambda tool: f"/usr/bin/{tool}") is None
-
-
 def test_the_preamble_puts_the_scenarios_git_annex_first_and_its_budget_in_git_config(tmp_path):
     text = babs.preamble(SCENARIO | {"annex_retry": 12}, "/cache/10.20260115/bin", tmp_path / "babs/bin",
-                         "python -m annex_race.babs task ...")
+                         "python -m annex_race.jobs.babs task ...")
     path = next(line for line in text.splitlines() if line.startswith("export PATH="))
     assert path.index("/cache/10.20260115/bin") < path.index(str(tmp_path / "babs/bin")) < path.index("$PATH")
     assert path.startswith(f"export PATH={babs.RUNTIME}:")  # the stand-in runtime
-    env = subprocess.run(["bash", "-c", text.replace("python -m annex_race.babs task ...", "true") + "\nenv"],
+    env = subprocess.run(["bash", "-c", text.replace("python -m annex_race.jobs.babs task ...", "true") + "\nenv"],
                          capture_output=True, text=True, check=True).stdout
     settings = dict(line.split("=", 1) for line in env.splitlines() if line.startswith("GIT_CONFIG_"))
     pairs = {settings[f"GIT_CONFIG_KEY_{i}"]: settings[f"GIT_CONFIG_VALUE_{i}"]
              for i in range(int(settings["GIT_CONFIG_COUNT"]))}
     assert pairs["annex.retry"] == "12" and pairs["annex.bwlimit"] == "1MiB"
     assert "PS4='+ ${EPOCHREALTIME} '" in text
-    assert text.rstrip().endswith("python -m annex_race.babs task ... || exit 1")
+    assert text.rstrip().endswith("python -m annex_race.jobs.babs task ... || exit 1")
 
 
 def test_the_stand_in_runtime_reads_the_whole_image_and_writes_the_apps_output(tmp_path):
@@ -71,47 +62,40 @@ def test_babs_scenarios_over_ssh_from_source_or_with_a_prefetch_are_not_made():
     assert set(table["workaround"]) == {"none", "retry-backoff"}
 
 
-def test_with_a_storage_sibling_babs_gets_its_container_dataset_from_the_lanes_store(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(babs, "check_ready", lambda env: None)
-    p = build(tmp_path, configured(method=["babs"], storage_sibling=["on"], workaround=["none"],
-                                   git_annex=["10.20260115"]))
-    (sid,) = p.running_babs()
+def test_with_a_storage_sibling_babs_gets_its_container_dataset_from_the_lanes_store():
+    p = plan_of(configured(method=["babs"], storage_sibling=["on"], workaround=["none"], git_annex=["10.20260115"]))
+    (sid,) = p.running("babs")
     store = layout.RIA.format(location="local", lane=p.scenarios[sid].lane, size="8M", storage_sibling="on",
                               transport="local")
-    assert p.babs_project_inputs(sid)["store"] == store
+    assert p.babs_project(sid).container_store == store
+    assert p.babs_project_inputs(sid)["container_store"] == store
     assert store in p.round_inputs(sid)  # the lane makes it (and source_ds) first
     assert p.shared_repositories(sid)["input RIA store"] == ["store", store, ""]
 
 
-def test_a_babs_round_makes_its_project_before_it_opens(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(babs, "check_ready", lambda env: None)
-    p = build(tmp_path, configured(method=["babs", "datalad-get"], storage_sibling=["off"], workaround=["none"],
-                                   git_annex=["10.20260115"]))
-    (sid,) = p.running_babs()
-    assert p.running_babs(False) and not any(p.babs(s) for s in p.running_babs(False))
+def test_a_babs_round_makes_its_project_before_it_opens():
+    p = plan_of(configured(method=["babs", "datalad-get"], storage_sibling=["off"], workaround=["none"],
+                           git_annex=["10.20260115"]))
+    (sid,) = p.running("babs")
+    assert p.running("get") and not set(p.running("babs")) & set(p.running("get"))
     project = layout.BABS_PROJECT.format(scenario=sid, round=1)
     assert project in p.round_inputs(sid)
     assert project not in p.babs_project_inputs(sid)["before"]  # no cycle
+    assert p.babs_project(sid).container_store is None and "container_store" not in p.babs_project_inputs(sid)
     assert set(p.shared_repositories(sid)) == {"container_source", "BABS input RIA store"}
     assert p.shared_repositories(sid)["BABS input RIA store"] == ["store", project, ""]
 
 
-def test_babs_alone_makes_only_the_container_source(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(babs, "check_ready", lambda env: None)
-    p = build(tmp_path, configured(method=["babs"], storage_sibling=["off"], workaround=["none"]))
+def test_babs_alone_makes_only_the_container_source():
+    p = plan_of(configured(method=["babs"], storage_sibling=["off"], workaround=["none"]))
     made = p.lane_datasets("matrix", "local", 0)
     assert made["container_source"] and not made["source_ds"] and not made["ria"]
 
 
-def test_refused_before_anything_is_made(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(babs, "check_ready", lambda env: "method babs: no SLURM here")
-    with pytest.raises(ValueError, match="^method babs: no SLURM here$"):
-        build(tmp_path, configured(method=["babs"]))
-    assert not (tmp_path / "results").exists()
+def test_babs_is_given_its_container_dataset_as_a_user_gives_it():
+    source = {"path": "/src/cs", "dataset_id": "abc"}
+    assert babs.container_dataset(source) == "/src/cs"
+    assert babs.container_dataset(source, {"store": "/src/ria"}) == "ria+file:///src/ria#abc"
 
 
 def _fixture(name):

@@ -1,7 +1,7 @@
 import multiprocessing as mp
 import time
 
-from annex_race.barrier import open_round, read_ticket, wait_at_barrier
+from annex_race.jobs.barrier import open_round, read_ticket, wait_at_barrier
 
 
 def _sibling(directory, member, n, timeout, delay, queue):

@@ -1,4 +1,4 @@
-"""The workarounds (annex_race.compat) on the real executors: Snakemake's local
+"""The workarounds (annex_race.driver.compat) on the real executors: Snakemake's local
 executor and its pool, and snakemake-executor-plugin-slurm's status handling fed
 sacct states (no SLURM needed)."""
 
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from snakemake.executors import local
 
-from annex_race import compat
+from annex_race.driver import compat
 
 plugin = pytest.importorskip("snakemake_executor_plugin_slurm")
 

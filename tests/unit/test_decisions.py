@@ -1,6 +1,6 @@
 """Decisions read from observed verdicts: the version map, the retry budget, transports."""
 
-from annex_race.decisions import (
+from annex_race.report.decisions import (
     retry_statements,
     retry_table,
     retry_window,
@@ -9,8 +9,8 @@ from annex_race.decisions import (
     version_statements,
     version_table,
 )
-from annex_race.record import validate
-from annex_race.summary import records_table, scenario_summary
+from annex_race.core.record import validate
+from annex_race.report.table import records_table, scenario_summary
 from helpers import make_record
 
 
@@ -87,7 +87,7 @@ def test_nothing_to_decide_when_an_axis_did_not_vary():
 
 
 def test_check_names_the_cheapest_workaround_observed(monkeypatch):
-    from annex_race.decisions import site_check
+    from annex_race.report.decisions import site_check
 
     def check_row(outcome="ok", get_s=8.0, **axes):
         axes = {"git_annex": "system", "method": "annex-get", **axes}
@@ -138,7 +138,7 @@ def test_the_version_map_names_the_first_clean_release_apart_from_the_first_fixe
 
 
 def test_check_names_a_workaround_whose_jobs_write_into_the_stores_last():
-    from annex_race.decisions import site_check
+    from annex_race.report.decisions import site_check
 
     def check_row(outcome="ok", **axes):
         axes = {"git_annex": "system", "method": "annex-get", **axes}

@@ -10,50 +10,16 @@ import time
 
 import pytest
 
-from annex_race.faults import diagnose, last_attempt, read_or_rebuild, reconstruct
-from annex_race.guard import DIED, STARTED
-from annex_race.record import write_record
-from annex_race.rounds import scenario_round
-from annex_race.scenarios import AXES
-from annex_race.summary import INCONCLUSIVE, collect_records, records_table, scenario_summary
+from annex_race.observe.faults import diagnose, last_attempt, read_or_rebuild, reconstruct
+from annex_race.core.log_lines import DIED, STARTED
+from annex_race.core.record import write_record
+from annex_race.core.axes import AXES
+from annex_race.core.record import INCONCLUSIVE
+from annex_race.report.table import collect_records, records_table, scenario_summary
 from helpers import make_record
 
 PROBE = {"fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False}
 SCENARIO = {k: v for k, v in make_record().items() if k in ("scenario", *AXES)}
-
-
-def write_records(tmp_path, rounds):
-    paths = []
-    for clone, r in enumerate(rounds):
-        path = tmp_path / f"clone-{clone}.json"
-        if r is not None:
-            write_record(path, {**make_record(clone=clone), "round": r})
-        paths.append(path)
-    return paths
-
-
-@pytest.mark.parametrize(
-    "rounds, number, complete",
-    [
-        ([1, 1], 1, True),
-        ([3, 3], 3, True),
-        ([None, None], 1, False),  # never ran
-        ([1, None], 2, False),  # a sibling was killed: the next round, all siblings
-        ([1, 2], 3, False),  # records of two rounds: not one concurrent observation
-    ],
-)
-def test_a_scenario_is_complete_only_with_every_record_of_one_round(tmp_path, rounds, number, complete):
-    r = scenario_round(write_records(tmp_path, rounds))
-    assert (r.number, r.complete) == (number, complete)
-    assert bool(r.problems) == (not complete and any(x is not None for x in rounds))
-
-
-def test_a_garbled_record_makes_its_scenario_rerun(tmp_path):
-    paths = write_records(tmp_path, [2, 2])
-    paths[1].write_text('{"scenario": "s1", "clo')
-    r = scenario_round(paths)
-    assert (r.number, r.complete) == (3, False)
-    assert "not JSON" in r.problems[0]
 
 
 def log_of(tmp_path, *lines):
@@ -134,7 +100,7 @@ def test_read_or_rebuild_reads_a_good_record(tmp_path):
 
 GUARDED = textwrap.dedent("""
     import subprocess, sys, time
-    from annex_race.guard import Guard
+    from annex_race.jobs.guard import Guard
     guard = Guard(sys.argv[1])
     guard.tell("barrier", sys.argv[2], 1)
     get = subprocess.Popen(["sleep", "300"], start_new_session=True)

@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from annex_race.figures import DPI, OUTCOME_COLOURS, labels, timeline_layout, wrapped
-from annex_race.record import validate
-from annex_race.layout import OUTPUTS
-from annex_race.summary import records_table, scenario_summary, write_results
+from annex_race.report.figures import DPI, OUTCOME_COLOURS, timeline_layout
+from annex_race.report.labels import labels, wrapped
+from annex_race.core.record import validate
+from annex_race.core.layout import OUTPUTS
+from annex_race.report.summary import write_results
+from annex_race.report.table import records_table, scenario_summary
 from helpers import make_record
 
 AFFECTED, FIXED = "10.20260115", "10.20261026"
@@ -84,7 +86,7 @@ def test_each_card_reruns_its_scenario_with_the_runs_configuration_files(tmp_pat
     outputs = {k: str(tmp_path / v.split("/", 1)[1]) for k, v in OUTPUTS.items()}
     write_results(run_of(2), 1.0, outputs, {"x": "git_annex", "y": "storage_sibling"},
                   configfiles=["config/seed-table.yaml"])
-    cards = sorted(Path(outputs["scenarios"]).glob("*/*/*.html"))
+    cards = sorted(Path(outputs["cards"]).glob("*/*/*.html"))
     assert len(cards) == 2
     for card in cards:
         assert "--configfile config/seed-table.yaml --config location=local" in card.read_text()

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from annex_race.lanes import LaneError, assign_lanes, expected_seconds, resolve_lanes, share_lanes
+from annex_race.planning.lanes import LaneError, assign_lanes, expected_seconds, resolve_lanes, share_lanes
 
 BACKOFF = {"annex_retry": 12, "annex_retry_delay": 1}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annex_race.logparse import (
+from annex_race.observe.logparse import (
     PROBE_PREFIX,
     attempt_events,
     attempt_starts,

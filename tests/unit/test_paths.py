@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from annex_race.paths import RootError, validate_root, filesystem_type, safe_remove
+from annex_race.core.roots import RootError, filesystem_type, safe_remove, validate_root
 
 
 def test_validate_root_accepts_a_path_to_be_created(tmp_path):

@@ -6,11 +6,13 @@ import time
 
 import pandas as pd
 
-from annex_race import logparse
-from annex_race.conformance import _agrees, conformance_table
-from annex_race.push_job import OPERATIONS, reproducer
-from annex_race.runner import HANG, run_logged
-from annex_race.scenarios import scenario_table
+from annex_race.observe import logparse
+from annex_race.report.conformance import _agrees, conformance_table
+from annex_race.core.methods import PUSH, of_family
+from annex_race.report.reproducers import reproducer
+from annex_race.core.commands import run_logged
+from annex_race.core.log_lines import HANG
+from annex_race.planning.matrix import scenario_table
 
 
 def test_push_causes_from_what_git_and_git_annex_said():
@@ -50,9 +52,9 @@ def test_agreement_with_upstream():
 def test_conformance_table_rows_are_push_scenarios_only():
     summary = pd.DataFrame([
         {"method": "annex-get", "git_annex": "a", "location": "local", "verdict": "FAIL", "cause": "transfer-lock",
-         "evidence": "", "output_store": ""},
+         "evidence": "", "output": ""},
         {"method": "push-ora", "git_annex": "a", "location": "local", "verdict": "PASS", "cause": "",
-         "evidence": "", "output_store": "whole"},
+         "evidence": "", "output": "whole"},
     ])
     table = conformance_table(summary)
     assert list(table["operation"]) == ["push-ora"] and list(table["agrees"]) == ["yes"]
@@ -68,7 +70,7 @@ def test_push_operations_take_no_input_side_axes():
 
 
 def test_every_reproducer_is_git_and_git_annex_only():
-    for method in OPERATIONS:
+    for method in of_family(PUSH):
         script = reproducer(method, 3, "16M")
         assert script.startswith("#!/usr/bin/env bash") and "export N=${N:-3}" in script
         assert "export SIZE_MIB=${SIZE_MIB:-16}" in script

@@ -6,9 +6,10 @@ import pytest
 
 from dataclasses import fields
 
-from annex_race.record import CloneRecord, RecordError, ScenarioFields, get_start_skew, read_record, write_record
-from annex_race.scenarios import AXES
-from annex_race.summary import SUMMARY_COLUMNS
+from annex_race.core.record import (CloneRecord, RecordError, ScenarioFields, get_start_skew, read_record, validate,
+                                    write_record)
+from annex_race.core.axes import AXES
+from annex_race.report.table import SUMMARY_COLUMNS
 from helpers import make_record
 
 
@@ -62,3 +63,22 @@ def test_start_skew():
     assert get_start_skew([10.0, 10.25, 10.5]) == 0.5
     assert get_start_skew([10.0, None]) is None
     assert get_start_skew([10.0, float("nan")]) is None
+
+
+@pytest.mark.parametrize("method, field, value", [
+    ("annex-get", "pushed", {"branch": "job-0"}),
+    ("annex-get", "delivered", True),
+    ("push-ora", "arrival", "copy"),
+    ("annex-init", "arrival", "copy"),
+    ("babs", "steps", [{"step": "git push"}]),
+])
+def test_a_field_its_methods_family_does_not_fill_is_refused(method, field, value):
+    """The table of methods says which fields a family fills (core/methods.FILLS)."""
+    with pytest.raises(RecordError, match=f"record field '{field}' is set, but method {method} does not fill it"):
+        validate(make_record() | {"method": method, "arrival": None, field: value})
+
+
+def test_a_record_of_an_earlier_annex_race_reads_under_its_renamed_fields():
+    old = make_record()
+    old["git_annex_source"] = old.pop("git_annex_provenance")
+    assert validate(old).git_annex_provenance == "PyPI"

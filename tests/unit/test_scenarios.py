@@ -1,6 +1,7 @@
 import pytest
 
-from annex_race.scenarios import AXES, as_list, normalize_axes, scenario_id, scenario_table
+from annex_race.core.axes import AXES, as_list, scenario_id
+from annex_race.planning.matrix import normalize_axes, scenario_table
 
 BASE = {
     "location": ["local"],

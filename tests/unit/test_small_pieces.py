@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from annex_race.datasets import parse_key, parse_size
-from annex_race.job import snakemake_process, still_running
-from annex_race.versions import VersionError, check, matches
-from annex_race.runner import git_config_env, run_logged
-from annex_race.runs import temporary_workdir
+from annex_race.core.image import parse_key, parse_size
+from annex_race.jobs.process import snakemake_process, still_running
+from annex_race.core.versions import VersionError, confirm, matches
+from annex_race.core.commands import git_config_env, run_logged
+from annex_race.driver.cli import temporary_workdir
 
 
 @pytest.mark.parametrize(
@@ -33,14 +33,14 @@ def test_version_matching(requested, reported, ok):
 
 
 def test_once_installed_only_the_version_the_install_reported_is_accepted():
-    check("10.20250605.post2", "10.20250606-gfb1", installed="10.20250606-gfb1")
+    confirm("10.20250605.post2", "10.20250606-gfb1", installed="10.20250606-gfb1")
     with pytest.raises(VersionError, match="reports 10.20261026-gabc instead of 10.20250606-gfb1"):
-        check("10.20250605.post2", "10.20261026-gabc", installed="10.20250606-gfb1")
+        confirm("10.20250605.post2", "10.20261026-gabc", installed="10.20250606-gfb1")
 
 
 def test_a_mismatch_is_an_error_naming_both():
     with pytest.raises(VersionError, match="git_annex 10.20260115: git-annex reports 10.20261026"):
-        check("10.20260115", "10.20261026-gabc")
+        confirm("10.20260115", "10.20261026-gabc")
 
 
 def test_git_config_env_reaches_git_and_skips_empty_values():
@@ -73,7 +73,7 @@ def test_sizes_and_keys():
 def test_versions_all_and_ranges_are_spelled_out_in_release_order(tmp_path):
     import json
 
-    from annex_race.versions import INDEX_CACHE, VersionError, expand_versions, release_date
+    from annex_race.core.versions import INDEX_CACHE, VersionError, expand_versions, release_date
 
     releases = ["10.20261026", "10.20260213", "10.20260115", "10.20251215", "10.20250605.post2",
                 "10.20250605.post1", "10.20250605"]
@@ -97,14 +97,14 @@ def _fake_git_annex(directory, version):
 
 
 def test_system_is_the_sites_git_annex_never_the_environments_own(tmp_path):
-    from annex_race.versions import VersionError, resolve_system
+    from annex_race.core.versions import VersionError, resolve_system
 
     ours = _fake_git_annex(tmp_path / "venv-bin", "10.20261026-gours")
     site = _fake_git_annex(tmp_path / "site-bin", "10.20230126")
     env = {"PATH": f"{ours}:{site}"}
     found = resolve_system("", [ours], env)
     assert found == {"path": str(site / "git-annex"), "reported": "10.20230126",
-                     "source": f"PATH: {site / 'git-annex'}"}
+                     "provenance": f"PATH: {site / 'git-annex'}"}
     assert resolve_system(str(ours), [ours], env)["reported"] == "10.20261026-gours"  # asked for by path
     with pytest.raises(VersionError, match="config key 'git_annex': system: no git-annex on PATH outside"):
         resolve_system("", [ours], {"PATH": str(ours)})
@@ -126,7 +126,7 @@ def test_a_job_knows_whether_the_snakemake_that_runs_it_is_still_there(tmp_path)
     """A local clone job runs in a shell Snakemake started; when Snakemake is killed,
     the job lives on (orphaned) and must not write a record Snakemake counts incomplete."""
     probe = tmp_path / "probe.py"
-    probe.write_text("import json, time\nfrom annex_race.job import snakemake_process\n"
+    probe.write_text("import json, time\nfrom annex_race.jobs.process import snakemake_process\n"
                      "print(json.dumps(snakemake_process()), flush=True)\ntime.sleep(3)\n")
     fake = tmp_path / "snakemake"  # stands in for Snakemake: a shell runs the job
     fake.write_text(f"#!/bin/sh\nset -e; {sys.executable} {probe}; true\n")

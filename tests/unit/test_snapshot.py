@@ -1,12 +1,12 @@
 """What the jobs wrote into shared repositories: each kind of change gets its class,
-and what a job wrote is put back (annex_race.snapshot)."""
+and what a job wrote is put back (annex_race.observe.snapshot)."""
 
 import copy
 import subprocess
 
 import pytest
 
-from annex_race import snapshot
+from annex_race.observe import snapshot
 
 UUID = "3d960d1b-3fdc-4d0a-944f-fe14ae204e25"
 

@@ -3,24 +3,24 @@ import json
 import pandas as pd
 import pytest
 
-from annex_race.figures import plot_timeline
-from annex_race.record import validate
-from annex_race.summary import (
-    FAIL,
-    INCONCLUSIVE,
-    PASS,
-    SUMMARY_COLUMNS,
-    markdown_table,
-    records_table,
-    scenario_summary,
-    summary_markdown,
-)
-from helpers import RELEASE, make_record as record, summary_rows
+from annex_race.core.record import FAIL, INCONCLUSIVE, PASS, validate
+from annex_race.report.figures import plot_timeline
+from annex_race.report.summary import markdown_table, summary_markdown
+from annex_race.report.table import SUMMARY_COLUMNS, records_table, scenario_summary
+from helpers import RELEASE, make_record as record
 
 
-def summarize(records, max_skew=1.0, max_rounds=None):
+def rendered_rows(summary_md, section="Results summary"):
+    """The rows of the first table under "## `section`" of a rendered summary."""
+    text = summary_md.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    header = [c.strip() for c in rows[0].strip("|").split("|")]
+    return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in rows[1:]]
+
+
+def summarize(records, max_skew=1.0, max_rounds=None, notes=None):
     table = records_table([validate(r) for r in records])
-    return table, scenario_summary(table, max_skew=max_skew, max_rounds=max_rounds).set_index("scenario")
+    return table, scenario_summary(table, max_skew=max_skew, max_rounds=max_rounds, notes=notes).set_index("scenario")
 
 
 def test_summary_has_its_declared_columns():
@@ -74,7 +74,7 @@ def test_summary_markdown_has_one_row_per_scenario():
     records = [record(scenario=s, clone=c) for s in ("a", "b", "c") for c in (0, 1)]
     _, summary = summarize(records)
     text = summary_markdown(summary.reset_index())
-    assert [row["result"] for row in summary_rows(text)] == ["PASS"] * 3
+    assert [row["result"] for row in rendered_rows(text)] == ["PASS"] * 3
     assert "Every scenario: location=local, clone_from=ria, transport=local, storage_sibling=off" in text
     assert "3 PASS, 0 FAIL, 0 INCONCLUSIVE" in text
 
@@ -158,10 +158,10 @@ def test_an_axis_that_decides_where_the_failure_can_show_is_named():
 
 def test_the_seed_table_stands_beside_the_observations_and_says_where_they_disagree():
     records = _scenario("a", "off", "old", "none", "failed") + _scenario("b", "on", "old", "none", "ok")
-    _, summary = summarize(records)
     notes = {"a": {"test": "RIA, no sibling", "seed_location": "cluster", "seed_says": "FAIL"},
              "b": {"test": "RIA + sibling", "seed_location": "cluster", "seed_says": "FAIL"}}
-    text = summary_markdown(summary.reset_index(), notes=notes)
+    _, summary = summarize(records, notes=notes)
+    text = summary_markdown(summary.reset_index())
     assert "| Test | Location | seed says | observed | cause | how the content arrived |" in text
     assert "| RIA, no sibling | cluster (local) | FAIL | **FAIL** (1 of 2 failed) | transfer-lock | copy |" in text
     assert "- **RIA + sibling** (cluster (local)): the seed says FAIL, observed PASS." in text
@@ -188,8 +188,9 @@ def test_a_failure_from_outside_git_annex_never_makes_a_fail(cause):
 def test_what_the_jobs_wrote_is_a_verdict_a_finding_and_listed_in_sources(tmp_path):
     """A written scenario keeps its PASS; its Sources verdict, the finding and every
     difference (with what was put back) come from its writes file."""
-    from annex_race import snapshot
-    from annex_race.summary import findings, sources_section
+    from annex_race.observe import snapshot
+    from annex_race.report.findings import findings
+    from annex_race.report.summary import sources_section
 
     records = [{**record(scenario=s, clone=c), "git_annex": v}
                for s, v in (("a", "10.20260213"), ("b", "10.20260316")) for c in (0, 1)]
@@ -213,3 +214,23 @@ def test_what_the_jobs_wrote_is_a_verdict_a_finding_and_listed_in_sources(tmp_pa
     assert "- `a`: **written**" in text and "annex.uuid created" in text and "annex/ created" in text
     assert "put back after the round: input RIA store: b6a/d223f: config put back." in text
     assert "`b`" not in text
+
+
+def test_the_tables_read_back_as_written(tmp_path):
+    """scenarios.tsv and results.tsv are what the findings, figures and pages read:
+    every column back in its field's type, text empty as "" and numbers as NaN."""
+    from annex_race.report.table import read_results, read_scenarios, write
+
+    records = _scenario("a", "off", "old", "none", "failed") + _scenario("b", "on", "old", "none", "ok")
+    table, summary = summarize(records, notes={"a": {"seed_says": "FAIL", "test": "t", "seed_location": "x"}})
+    summary = summary.reset_index()
+    write(table, tmp_path / "results.tsv")
+    write(summary, tmp_path / "scenarios.tsv")
+    back = read_scenarios(tmp_path / "scenarios.tsv")
+    pd.testing.assert_frame_equal(back, summary, check_dtype=False)
+    assert back["cause"].tolist() == ["transfer-lock", ""] and back["n_clones"].dtype.kind == "i"
+    assert back.loc[1, "seed_says"] == "" and pd.isna(back.loc[1, "prefetch_s"])
+    results = read_results(tmp_path / "results.tsv")
+    assert results["cause"].isna().tolist() == table["cause"].isna().tolist()
+    assert results["reconstructed"].tolist() == [False] * 4 and results["delivered"].isna().all()
+    assert summary_markdown(back) == summary_markdown(summary)

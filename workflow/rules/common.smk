@@ -1,6 +1,5 @@
-# Validation, the plan (annex_race.plan: built here once, loaded by every job process)
-# and the input functions of all rules.
-import sys
+# Validation, the plan (annex_race.planning: built here once, loaded by every job
+# process) and the input functions of all rules, each a question to the plan.
 import time
 from pathlib import Path
 
@@ -9,12 +8,14 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 try:
-    from annex_race import compat, layout, plan, versions
-    from annex_race.capacity import ensure_free_space
-    from annex_race.locations import validate_locations
-    from annex_race.paths import validate_root
-    from annex_race.reporting import rerun_configfiles
-    from annex_race.scenarios import config_error, normalize_axes
+    from annex_race.core import layout, versions
+    from annex_race.driver import compat
+    from annex_race.planning import plan_file
+    from annex_race.planning.matrix import config_error, normalize_axes
+    from annex_race.planning.plan import SUITES, Executor
+    from annex_race.planning.start import plan_run
+    from annex_race.report.pages import rerun_configfiles
+    from annex_race.report.summary import summarize_failed_run
 except ModuleNotFoundError as e:
     raise WorkflowError(
         f"{e.msg}: set up with `bash tools/setup.sh` and activate .venv"
@@ -24,56 +25,32 @@ except ModuleNotFoundError as e:
 RUN_STARTED = time.time()  # a clone job that started earlier belongs to another run
 
 
-def plan_this_run():
-    """Every check before anything is made (ValueError: one line naming the key),
-    then the plan, and what `system` resolves to."""
+def validated(config):
+    """The configuration as the schema allows it; ValueError: one line naming the key."""
     normalize_axes(config)
     try:
         validate(config, schema="../schemas/config.schema.yaml")
     except WorkflowError as e:  # it wraps jsonschema's error in a multi-line one
         raise ValueError(config_error(e.__context__)) from None
-    cache = validate_root(
-        "git_annex_cache", config["git_annex_cache"], workflow.basedir
-    )
-    config["git_annex"] = versions.expand_versions(config["git_annex"], cache)
-    locations = validate_locations(
-        config["locations"], config["location"], workflow.basedir
-    )
-    upgrade = [v for v in config["git_annex"] if v != versions.SYSTEM]
-    the_plan = plan.build(
-        config,
-        locations,
-        cache,
-        workflow.resource_settings.cores,
-        workflow.resource_settings.nodes,  # --jobs: set for a cluster
-        compat.install(workflow, logger.warning),
-        max(upgrade, key=versions.version_key, default=None),
-    )
-    wanted = {s.axes["git_annex"] for s in the_plan.scenarios.values()}
-    if warning := versions.validate_known(wanted, cache):
-        logger.warning(f"annex-race: {warning}")
-    in_matrix = {s.axes["git_annex"] for s in the_plan.suite("matrix")}
-    in_matrix = versions.SYSTEM in in_matrix
-    system = versions.site_git_annex(  # resolved afresh by every run
-        config["git_annex_system"], [Path(sys.executable).parent, cache], in_matrix
-    )
-    if in_matrix:
-        logger.info(
-            f"annex-race: git_annex system is {system['reported']} ({system['source']})"
-        )
-    ensure_free_space(the_plan.space_needs(config["keep_clones"]))
-    for line in the_plan.describe():
-        logger.info(f"annex-race: {line}")
-    return the_plan, system
+    return config
 
 
 if workflow.is_main_process:
     try:
-        PLAN, SYSTEM_GIT_ANNEX = plan_this_run()
+        PLAN, SYSTEM_GIT_ANNEX = plan_run(
+            validated(config),
+            workflow.basedir,
+            Executor(
+                workflow.resource_settings.cores,
+                workflow.resource_settings.nodes,  # --jobs: set for a cluster
+                compat.install(workflow, logger.warning),
+            ),
+            logger,
+        )
     except ValueError as e:
         raise WorkflowError(str(e)) from None
 else:  # a job Snakemake started: what the main process planned, as it planned it
-    PLAN, SYSTEM_GIT_ANNEX = plan.load(), None
+    PLAN, SYSTEM_GIT_ANNEX = plan_file.load(), None
     config.update(PLAN.config)  # as the main process validated it
 
 
@@ -85,7 +62,7 @@ def one_of(ids):
 wildcard_constraints:
     scenario=one_of(PLAN.scenarios),
     location="|".join(PLAN.locations),
-    suite="|".join(plan.SUITES),
+    suite="|".join(SUITES),
     clone=r"\d+",
     lane=r"\d+",
     round=r"\d+",
@@ -95,16 +72,13 @@ wildcard_constraints:
     version=r"system|[0-9]+\.[0-9]{8}(\.post[0-9]+)?",
 
 
-def configfiles():
-    return rerun_configfiles(workflow.basedir, workflow.overwrite_configfiles)
+# the summary's settings: its rules' and, after a failed run, summarize_failed_run's
+SUMMARY = PLAN.summary_settings(
+    rerun_configfiles(workflow.basedir, workflow.overwrite_configfiles)
+)
 
 
 # ---- input functions -------------------------------------------------------------
-
-
-def of_scenario(question):
-    """An input function asking the plan `question` of the wildcards' scenario."""
-    return lambda wildcards: getattr(PLAN, question)(wildcards.scenario)
 
 
 def get_system_git_annex(wildcards):
@@ -129,24 +103,68 @@ def get_ssh_host(wildcards):
     return config["ssh"]["host"] if wildcards.transport == "ssh" else None
 
 
-def get_lane(wildcards):
-    return PLAN.scenarios[wildcards.scenario].lane
-
-
 def get_scenario(wildcards):
     return {"scenario": wildcards.scenario, **PLAN.scenarios[wildcards.scenario].axes}
 
 
-def get_method(wildcards):
-    return PLAN.scenarios[wildcards.scenario].axes["method"]
+def get_round_inputs(wildcards):
+    return PLAN.round_inputs(wildcards.scenario)
 
 
-def get_clone_dir(wildcards):
-    return PLAN.clone_dir(wildcards.scenario, int(wildcards.clone))
+def get_round_opening(wildcards):
+    return PLAN.round_opening(wildcards.scenario)
 
 
-def get_barriers(wildcards):
-    return layout.BARRIERS.format(scenario=wildcards.scenario)
+def get_git_annex(wildcards):
+    return PLAN.files(wildcards.scenario).git_annex
+
+
+def get_location_probe(wildcards):
+    return PLAN.files(wildcards.scenario).location_probe
+
+
+def get_records(wildcards):
+    return PLAN.files(wildcards.scenario).records
+
+
+def get_clone_logs(wildcards):
+    return PLAN.files(wildcards.scenario).logs
+
+
+def get_output_dir(wildcards):
+    return PLAN.files(wildcards.scenario).output_dir
+
+
+def get_verify_dir(wildcards):
+    return PLAN.files(wildcards.scenario).verify_dir
+
+
+def get_clone_job(wildcards):
+    return PLAN.clone_job(wildcards.scenario, int(wildcards.clone)).asdict()
+
+
+def get_clone_job_inputs(wildcards):
+    return PLAN.clone_job(wildcards.scenario, int(wildcards.clone)).inputs()
+
+
+def get_compare_inputs(wildcards):
+    return PLAN.compare_inputs(wildcards.scenario)
+
+
+def get_babs_project(wildcards):
+    return PLAN.babs_project(wildcards.scenario).asdict()
+
+
+def get_babs_project_inputs(wildcards):
+    return PLAN.babs_project_inputs(wildcards.scenario)
+
+
+def get_babs_run(wildcards):
+    return PLAN.files(wildcards.scenario).babs_run
+
+
+def get_babs_task(wildcards):
+    return PLAN.files(wildcards.scenario).babs_task(int(wildcards.clone))
 
 
 def get_source_verification_inputs(wildcards):
@@ -155,7 +173,7 @@ def get_source_verification_inputs(wildcards):
 
 
 def get_scratch(wildcards):
-    return str(Path(PLAN.locations[wildcards.location]["source_root"]) / ".checks")
+    return str(Path(PLAN.locations[wildcards.location]["source_root"]) / layout.SCRATCH)
 
 
 def get_site_check_inputs(wildcards):
@@ -165,33 +183,9 @@ def get_site_check_inputs(wildcards):
         raise WorkflowError(
             f"run `snakemake check` on its own, not with {', '.join(sorted(others))}"
         )
-    return {
-        "records": [c["record"] for c in PLAN.expected_clones("site")],
-        "sources": PLAN.source_verifications("site"),
-        "writes": PLAN.all_writes("site"),
-    }
+    return PLAN.summary_inputs("site")
 
 
 def get_card_labels(wildcards):
     """A scenario card's labels in the report: axes to sort by, and its verdict."""
-    axes = PLAN.scenarios[wildcards.scenario].axes
-    labels = {
-        k: axes[k.replace("-", "_")] for k in ("git-annex", "method", "workaround")
-    }
-    return labels | {"verdict": wildcards.verdict}
-
-
-def summarize_failed_run():
-    """After a run that failed: what it observed (summary.summarize_failed_run)."""
-    from annex_race.summary import summarize_failed_run
-
-    try:
-        settings = dict(max_skew=config["max_skew"], max_rounds=config["max_rounds"])
-        settings |= dict(heatmap=config["heatmap"])
-        settings |= dict(notes=PLAN.row_notes(), configfiles=configfiles())
-        settings |= dict(writes=PLAN.all_writes("matrix"))
-        expected = PLAN.expected_clones("matrix")
-        if summarize_failed_run(expected, RUN_STARTED, layout.OUTPUTS, **settings):
-            logger.error("annex-race: what this run observed is in results/summary.md")
-    except Exception as e:  # never hide the failure that brought us here
-        logger.error(f"annex-race: could not summarize the failed run: {e}")
+    return PLAN.card_labels(wildcards.scenario, wildcards.verdict)

@@ -1,5 +1,5 @@
 # The datasets under study, per location and lane: container_source -> source_ds ->
-# input RIA stores. Each rule writes a manifest (annex_race.layout) describing the
+# input RIA stores. Each rule writes a manifest (annex_race.core.layout) describing the
 # dataset it made at the same relative path under the location's source_root. Lane 0
 # makes the image; every other lane has its own copy of the chain (its own origins
 # and locks), the image hardlinked, with the datasets its scenarios use (the plan

@@ -1,19 +1,19 @@
-# The fan-out: n_clones clone jobs per scenario, meeting at a barrier before the get.
+# The fan-out: n_clones clone jobs per scenario, meeting at a barrier before their step.
 #
-# Scenarios run in lanes (annex_race.lanes): within a lane they share origins
-# (container_source, source_ds, the RIA stores) and run one after another, since
-# overlapping scenarios would race each other, not just their own siblings; lanes
-# have origins of their own and run side by side. Each run of a scenario is a round
-# (annex_race.rounds): its ticket names a fresh barrier, and a scenario that is not
-# complete gets a new round, a new ticket for its clone jobs to read, so all its
-# siblings rerun together, never one alone.
+# Scenarios run in lanes (annex_race.planning.lanes): within a lane they share
+# origins (container_source, source_ds, the RIA stores) and run one after another,
+# since overlapping scenarios would race each other, not just their own siblings;
+# lanes have origins of their own and run side by side. Each run of a scenario is a
+# round (annex_race.planning.rounds): its ticket names a fresh barrier, and a
+# scenario that is not complete gets a new round, a new ticket for its clone jobs to
+# read, so all its siblings rerun together, never one alone.
 
 
 # open a round of a scenario once its lane's datasets and the scenario before it are
 # done, with a snapshot of the repositories its jobs share
 rule open_round:
     input:
-        of_scenario("round_inputs"),
+        get_round_inputs,
     output:
         ticket=layout.ROUND,
         snapshot=layout.SNAPSHOT,
@@ -28,70 +28,72 @@ rule open_round:
     # bookkeeping holds no core: a round never waits behind a dataset job
     threads: 0
     params:
-        lane=get_lane,
-        shared=of_scenario("shared_repositories"),
+        opening=get_round_opening,
     script:
         "../scripts/open-round.py"
 
 
-# a push operation's round delivers into an output store of its own, made once the
-# round is open
-rule create_output_store:
+# a push operation's round delivers into an output repository of its own, made once
+# the round is open
+rule create_output_repository:
     input:
         round=layout.ROUND,
-        git_annex=of_scenario("git_annex_manifest"),
+        git_annex=get_git_annex,
     output:
-        layout.OUTPUT_STORE,
+        layout.OUTPUT_REPOSITORY,
     log:
-        "results/logs/create_output_store/{scenario}/round-{round}.log",
+        "results/logs/create_output_repository/{scenario}/round-{round}.log",
     wildcard_constraints:
-        scenario=one_of(PLAN.running_push()),
+        scenario=one_of(PLAN.running("push")),
     localrule: True
     conda:
         "../envs/annex-race.yaml"
     threads: 0
     params:
-        directory=of_scenario("output_store_dir"),
-        method=get_method,
+        directory=get_output_dir,
+        scenario=get_scenario,
         roots=PLAN.roots,
     script:
-        "../scripts/create-output-store.py"
+        "../scripts/create-output-repository.py"
 
 
-# clone the input RIA, meet the siblings, get the image (or, a push operation: clone
-# the output store, save a result, meet the siblings, push it), write the record
-rule clone_and_get:
+# one clone job: clone, meet the siblings, take the method's step (get the image, init,
+# or push a result), write the record
+rule run_clone_job:
     input:
-        unpack(of_scenario("clone_inputs")),
+        unpack(get_clone_job_inputs),
     output:
         layout.RECORD,
     log:
         layout.CLONE_LOG,
     wildcard_constraints:
-        scenario=one_of(PLAN.running_babs(False)),
+        scenario=one_of(PLAN.running("get", "init", "push")),
     conda:
         "../envs/annex-race.yaml"
     # a clone job mostly waits (at the barrier, on I/O): it holds no core, so all
     # siblings run at once however few --cores; on SLURM each still gets one CPU
     threads: 0
     params:
-        scenario=get_scenario,
-        clone_dir=get_clone_dir,
-        barriers=get_barriers,
+        job=get_clone_job,
         roots=PLAN.roots,
-        barrier_timeout=config["barrier_timeout"],
-        barrier_margin=config["barrier_margin"],
-        keep_clones=config["keep_clones"],
+        settings={
+            k: config[k]
+            for k in (
+                "barrier_timeout",
+                "barrier_margin",
+                "keep_clones",
+                "push_timeout",
+            )
+        },
         ssh_command=config["ssh"]["command"],
-        push_timeout=config["push_timeout"],
     script:
-        "../scripts/clone-and-get.py"
+        "../scripts/run-clone-job.py"
 
 
 # after all jobs of a round: what they wrote into the repositories they share, put back
 rule compare_shared_repositories:
     input:
-        unpack(of_scenario("compare_inputs")),
+        unpack(get_compare_inputs),
     output:
         layout.WRITES,
     log:
@@ -106,8 +108,29 @@ rule compare_shared_repositories:
         "../envs/annex-race.yaml"
     threads: 0
     params:
-        logs=of_scenario("clone_logs"),
+        logs=get_clone_logs,
         roots=PLAN.roots,
-        checker_dir=of_scenario("output_checker_dir"),
     script:
         "../scripts/compare-shared-repositories.py"
+
+
+# after a push round: does its output repository hold every result its jobs delivered?
+rule verify_output:
+    input:
+        output=layout.OUTPUT_REPOSITORY,
+        records=get_records,
+    output:
+        layout.OUTPUT_VERIFIED,
+    log:
+        "results/logs/verify_output/{scenario}/round-{round}.log",
+    wildcard_constraints:
+        scenario=one_of(PLAN.of_family("push")),
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    threads: 0
+    params:
+        verify_dir=get_verify_dir,
+        roots=PLAN.roots,
+    script:
+        "../scripts/verify-output.py"

@@ -1,93 +1,151 @@
-# Every clone record -> the results table, the summary, the bug report, one card per
-# scenario and the figures; all of them in `snakemake --report results/report.html`.
+# Every clone record -> the tables (results.tsv, one row per clone; scenarios.tsv, one
+# row per scenario), and from the tables: the summary and the bug report, the figures,
+# one card per scenario; all of them in `snakemake --report results/report.html`.
 
 
-# summarize the records: verdicts, causes, evidence, findings, figures
-rule summarize_results:
+# the records as tables: every verdict, cause and axis, what the jobs wrote
+rule tabulate_results:
     input:
         records=[clone["record"] for clone in PLAN.expected_clones("matrix")],
-        sources=PLAN.source_verifications("matrix"),
         writes=PLAN.all_writes("matrix"),
+        verified=PLAN.output_verifications("matrix"),
     output:
-        table=report(
-            layout.OUTPUTS["table"],
+        results=report(
+            layout.TABLES["results"],
             caption="../report/results.rst",
             category="Summary",
             labels={"what": "results table (one row per clone)"},
         ),
-        summary=layout.OUTPUTS["summary"],
+        scenarios=report(
+            layout.TABLES["scenarios"],
+            caption="../report/scenarios.rst",
+            category="Summary",
+            labels={"what": "scenario table (one row per scenario)"},
+        ),
+    log:
+        "results/logs/tabulate_results.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        expected=PLAN.expected_clones("matrix"),
+        max_skew=SUMMARY["max_skew"],
+        max_rounds=SUMMARY["max_rounds"],
+        notes=SUMMARY["notes"],
+    script:
+        "../scripts/tabulate-results.py"
+
+
+# the summary and the bug report (Markdown and HTML), the conformance table
+rule write_summary:
+    input:
+        results=rules.tabulate_results.output.results,
+        scenarios=rules.tabulate_results.output.scenarios,
+        sources=PLAN.source_verifications("matrix"),
+        writes=PLAN.all_writes("matrix"),
+    output:
+        summary=layout.PAGES["summary"],
         summary_html=report(
-            layout.OUTPUTS["summary_html"],
+            layout.PAGES["summary_html"],
             caption="../report/summary.rst",
             category="Summary",
             labels={"what": "summary: verdicts, findings, evidence"},
         ),
-        bug_report=layout.OUTPUTS["bug_report"],
+        bug_report=layout.PAGES["bug_report"],
         bug_report_html=report(
-            layout.OUTPUTS["bug_report_html"],
+            layout.PAGES["bug_report_html"],
             caption="../report/bug-report.rst",
             category="Summary",
             labels={"what": "bug report, ready to paste"},
         ),
-        scenarios=report(
-            directory(layout.OUTPUTS["scenarios"]),
+        conformance=layout.PAGES["conformance"],
+    log:
+        "results/logs/write_summary.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        configfiles=SUMMARY["configfiles"],
+    script:
+        "../scripts/write-summary.py"
+
+
+# the figures of the tables
+rule draw_figures:
+    input:
+        results=rules.tabulate_results.output.results,
+        scenarios=rules.tabulate_results.output.scenarios,
+    output:
+        timeline=report(
+            layout.FIGURES["timeline"],
+            caption="../report/timeline.rst",
+            category="Figures",
+            labels={"figure": "timeline"},
+        ),
+        heatmap=report(
+            layout.FIGURES["heatmap"],
+            caption="../report/heatmap.rst",
+            category="Figures",
+            labels={"figure": "verdict heatmap"},
+        ),
+        durations=report(
+            layout.FIGURES["durations"],
+            caption="../report/durations.rst",
+            category="Figures",
+            labels={"figure": "get durations and attempts"},
+        ),
+        summary_table=report(
+            layout.FIGURES["summary_table"],
+            caption="../report/summary-table.rst",
+            category="Figures",
+            labels={"figure": "summary table"},
+        ),
+        versions=report(
+            layout.FIGURES["versions"],
+            caption="../report/versions.rst",
+            category="Figures",
+            labels={"figure": "git-annex version map"},
+        ),
+        conformance_figure=report(
+            layout.FIGURES["conformance_figure"],
+            caption="../report/conformance.rst",
+            category="Figures",
+            labels={"figure": "push operations beside upstream"},
+        ),
+    log:
+        "results/logs/draw_figures.log",
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    params:
+        heatmap=SUMMARY["heatmap"],
+    script:
+        "../scripts/draw-figures.py"
+
+
+# one card per scenario, with the command that reruns it alone
+rule write_scenario_cards:
+    input:
+        results=rules.tabulate_results.output.results,
+        scenarios=rules.tabulate_results.output.scenarios,
+    output:
+        cards=report(
+            directory(layout.CARDS),
             patterns=[layout.CARD],
             caption="../report/scenario.rst",
             category="Scenarios in {location}",
             subcategory="storage sibling {storage_sibling}",
             labels=get_card_labels,
         ),
-        timeline=report(
-            layout.OUTPUTS["timeline"],
-            caption="../report/timeline.rst",
-            category="Figures",
-            labels={"figure": "timeline"},
-        ),
-        heatmap=report(
-            layout.OUTPUTS["heatmap"],
-            caption="../report/heatmap.rst",
-            category="Figures",
-            labels={"figure": "verdict heatmap"},
-        ),
-        durations=report(
-            layout.OUTPUTS["durations"],
-            caption="../report/durations.rst",
-            category="Figures",
-            labels={"figure": "get durations and attempts"},
-        ),
-        summary_table=report(
-            layout.OUTPUTS["summary_table"],
-            caption="../report/summary-table.rst",
-            category="Figures",
-            labels={"figure": "summary table"},
-        ),
-        versions=report(
-            layout.OUTPUTS["versions"],
-            caption="../report/versions.rst",
-            category="Figures",
-            labels={"figure": "git-annex version map"},
-        ),
-        conformance=layout.OUTPUTS["conformance"],
-        conformance_figure=report(
-            layout.OUTPUTS["conformance_figure"],
-            caption="../report/conformance.rst",
-            category="Figures",
-            labels={"figure": "push operations beside upstream"},
-        ),
     log:
-        "results/logs/summarize_results.log",
+        "results/logs/write_scenario_cards.log",
     localrule: True
     conda:
         "../envs/annex-race.yaml"
     params:
-        max_skew=config["max_skew"],
-        max_rounds=config["max_rounds"],
-        heatmap=config["heatmap"],
-        notes=PLAN.row_notes(),
-        expected=PLAN.expected_clones("matrix"),
-        configfiles=configfiles(),
+        configfiles=SUMMARY["configfiles"],
     script:
-        "../scripts/summarize-results.py"
+        "../scripts/write-scenario-cards.py"
 
 
 # verify that the sources a lane's clones fetched from are unharmed
@@ -112,7 +170,7 @@ rule verify_sources:
 rule confirm_sources_unharmed:
     input:
         sources=PLAN.source_verifications("matrix"),
-        summary=rules.summarize_results.output.summary,
+        summary=rules.write_summary.output.summary,
     output:
         touch("results/sources.ok"),
     log:
@@ -140,6 +198,6 @@ rule check:
         "../envs/annex-race.yaml"
     params:
         expected=PLAN.expected_clones("site"),
-        max_skew=config["max_skew"],
+        max_skew=SUMMARY["max_skew"],
     script:
         "../scripts/check-site.py"

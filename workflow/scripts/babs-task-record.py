@@ -1,16 +1,16 @@
-"""Snakemake entry of rule babs_task_record (logic: annex_race.babs)."""
+"""Snakemake entry of rule babs_task_record (logic: annex_race.jobs.babs)."""
 
 import json
 from pathlib import Path
 
-from annex_race import babs
-from annex_race.datasets import read_manifest
-from annex_race.record import write_record
+from annex_race.core.files import read_manifest
+from annex_race.core.record import write_record
+from annex_race.jobs import babs
 
 params = snakemake.params
 clone = int(snakemake.wildcards.clone)
-account = json.loads(Path(snakemake.input.run).read_text())
-facts = Path(params.tasks) / f"task-{clone}.json"
+account = read_manifest(snakemake.input.run)
+facts = Path(params.task)
 text = babs.task_log(account, clone)
 Path(snakemake.log[0]).write_text(text)  # BABS's own log of the task is the clone's log
 record = babs.task_record(

@@ -1,11 +1,12 @@
-"""Snakemake entry of rule check (logic: annex_race.decisions.site_check)."""
+"""Snakemake entry of rule check (logic: annex_race.report.decisions.site_check)."""
 
 from pathlib import Path
 
-from annex_race import snapshot
-from annex_race.decisions import site_check
-from annex_race.job import start_job
-from annex_race.summary import collect_records, markdown_table, records_table, scenario_summary
+from annex_race.jobs.process import start_job
+from annex_race.observe import snapshot
+from annex_race.report.decisions import site_check
+from annex_race.report.summary import markdown_table
+from annex_race.report.table import collect_records, records_table, scenario_summary
 
 start_job(snakemake.log[0])
 summary = scenario_summary(records_table(collect_records(snakemake.params.expected)), snakemake.params.max_skew,

@@ -1,7 +1,8 @@
-"""Snakemake entry of rule export_input_ria (logic: annex_race.datasets)."""
+"""Snakemake entry of rule export_input_ria (logic: annex_race.datasets.make)."""
 
-from annex_race.datasets import export_ria, read_manifest, write_manifest
-from annex_race.job import start_job
+from annex_race.core.files import read_manifest, write_manifest
+from annex_race.datasets.make import export_ria
+from annex_race.jobs.process import start_job
 
 start_job(snakemake.log[0])
 manifest = export_ria(

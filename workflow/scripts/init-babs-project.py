@@ -1,29 +1,32 @@
-"""Snakemake entry of rule init_babs_project (logic: annex_race.babs)."""
+"""Snakemake entry of rule init_babs_project (logic: annex_race.jobs.babs)."""
 
 import os
 import sys
 from pathlib import Path
 
-from annex_race import babs
-from annex_race.datasets import read_manifest, write_manifest
-from annex_race.job import start_job
+from annex_race.core.files import read_manifest, write_manifest
+from annex_race.core.layout import BABS_TASK
+from annex_race.core.specs import BabsProjectSpec
+from annex_race.jobs import babs
+from annex_race.jobs.process import start_job
 
 log = start_job(snakemake.log[0])
-inputs, params = snakemake.input, snakemake.params
-git_annex = read_manifest(inputs.git_annex)
-source = read_manifest(inputs.container_source)
+params = snakemake.params
+project = BabsProjectSpec.of(params.project)
+git_annex = read_manifest(snakemake.input.git_annex)
+source = read_manifest(project.container_source)
+scenario, round = project.scenario, int(snakemake.wildcards.round)
 # the preamble's own step: which tools the task runs, the round's barrier, the
 # origin-lock probe (paths absolute: the tasks run in BABS's scratch)
 task = babs.task_command(
-    sys.executable, Path(params.ticket), Path(params.barriers), params.scenario["n_clones"],
-    params.barrier_timeout, params.barrier_margin, Path(params.tasks), source["path"], source["key"])
-# storage sibling on: BABS's container dataset is container_source's copy in the RIA
-# store with a storage sibling, given as a RIA URL as a user would give it
-container_ds = source["path"]
-if "store" in inputs.keys():
-    container_ds = f"ria+file://{read_manifest(inputs.store)['store']}#{source['dataset_id']}"
+    sys.executable, Path(project.ticket), Path(project.barriers), scenario["n_clones"],
+    params.barrier_timeout, params.barrier_margin,
+    Path(BABS_TASK.format(scenario=scenario["scenario"], round=round, clone="{clone}")),
+    source["path"], source["key"])
+container_ds = babs.container_dataset(
+    source, read_manifest(project.container_store) if project.container_store else None)
 manifest = babs.init_project(
-    params.root, params.scenario, container_ds, git_annex["bin"],
+    project.root, scenario, container_ds, git_annex["bin"],
     Path(params.babs_env).absolute() / "bin", task, log, params.roots,
     # the profile's partition and account, for BABS's own #SBATCH lines (a profile may
     # name them by environment variable, which the SLURM plugin's shell expands)

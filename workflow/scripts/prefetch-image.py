@@ -1,7 +1,8 @@
-"""Snakemake entry of rule prefetch_image (logic: annex_race.datasets)."""
+"""Snakemake entry of rule prefetch_image (logic: annex_race.datasets.make)."""
 
-from annex_race.datasets import prefetch_image, read_manifest, write_manifest
-from annex_race.job import start_job
+from annex_race.core.files import read_manifest, write_manifest
+from annex_race.datasets.make import prefetch_image
+from annex_race.jobs.process import start_job
 
 log = start_job(snakemake.log[0])
 manifest = prefetch_image(

@@ -1,8 +1,8 @@
-"""Snakemake entry of rule probe_location (logic: annex_race.locations)."""
+"""Snakemake entry of rule probe_location (logic: annex_race.datasets.probe)."""
 
-from annex_race.datasets import write_manifest
-from annex_race.job import start_job
-from annex_race.locations import probe_location
+from annex_race.core.files import write_manifest
+from annex_race.datasets.probe import probe_location
+from annex_race.jobs.process import start_job
 
 start_job(snakemake.log[0])
 manifest = probe_location(

@@ -1,14 +1,13 @@
-"""Snakemake entry of rule run_babs (logic: annex_race.babs)."""
+"""Snakemake entry of rule run_babs (logic: annex_race.jobs.babs)."""
 
-import json
 import signal
 import sys
 from pathlib import Path
 
-from annex_race import babs
-from annex_race.barrier import read_ticket
-from annex_race.datasets import read_manifest
-from annex_race.job import start_job
+from annex_race.core.files import read_manifest, write_json
+from annex_race.jobs import babs
+from annex_race.jobs.barrier import read_ticket
+from annex_race.jobs.process import start_job
 
 log = start_job(snakemake.log[0])
 # stopped (Ctrl-C, a killed run): unwind, so that BABS's array is cancelled
@@ -20,4 +19,4 @@ n = params.scenario["n_clones"]
 account = babs.run_array(project, n, params.timeout, project["git_annex"]["bin"],
                          Path(params.babs_env).absolute() / "bin", log, params.roots)
 account |= {"round": ticket.round, "lane": ticket.lane, "babs_version": project["babs_version"]}
-Path(snakemake.output[0]).write_text(json.dumps(account, indent=1) + "\n")
+write_json(snakemake.output[0], account, indent=1)

@@ -1,20 +1,16 @@
-"""Snakemake entry of rule verify_sources (logic: annex_race.integrity)."""
+"""Snakemake entry of rule verify_sources (logic: annex_race.observe.integrity)."""
 
-import json
-from pathlib import Path
-
-from annex_race.datasets import read_manifest
-from annex_race.integrity import verify_sources, verified_files
-from annex_race.job import start_job
+from annex_race.core.files import read_manifest, write_json
+from annex_race.jobs.process import start_job
+from annex_race.observe.integrity import verified_files, verify_sources
 
 start_job(snakemake.log[0])
-manifests = {kind: [read_manifest(p) for p in snakemake.input[kind]]
-             for kind in ("container_source", "source_ds", "ria", "lane_0")}
-lane_0 = manifests.pop("lane_0")  # a later lane's: what lane 0's own check verifies in full
-verified = verified_files([m for m in lane_0 if "key" in m and "path" in m and "store" not in m],
-                          [m for m in lane_0 if "store" in m])
-checks = verify_sources(*manifests.values(), snakemake.params.scratch, snakemake.params.roots, verified)
-for c in checks:
-    print(f"{'ok  ' if c['ok'] else 'FAIL'} {c['what']}: {c['path']} {c['detail']}")
+inputs = snakemake.input
+read = {kind: [read_manifest(p) for p in inputs[kind]] for kind in ("container_source", "source_ds", "ria")}
+# a later lane's: the image lane 0's own verification reads in full
+verified = verified_files([read_manifest(p) for p in inputs.lane_0])
+done = verify_sources(*read.values(), snakemake.params.scratch, snakemake.params.roots, verified)
+for v in done:
+    print(f"{'ok  ' if v['ok'] else 'FAIL'} {v['what']}: {v['path']} {v['detail']}")
 where = {"location": snakemake.wildcards.location, "lane": int(snakemake.wildcards.lane)}
-Path(snakemake.output[0]).write_text(json.dumps({**where, "checks": checks}, indent=2) + "\n")
+write_json(snakemake.output[0], {**where, "verifications": done})

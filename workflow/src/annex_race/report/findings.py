@@ -1,0 +1,137 @@
+"""The findings: short statements computed from the scenario table (scenarios.tsv):
+what failure needed, what fixed it and at what cost, what the jobs wrote into
+shared repositories, how the content arrived, what BABS delivered. Each is read
+from observed verdicts, never from version numbers or expectations."""
+
+import pandas as pd
+
+from ..core.axes import AXES
+from ..core.record import FAIL, PASS
+from .labels import natural_key
+
+# axes whose other values are workarounds for a failing scenario
+REMEDIES = ("workaround", "storage_sibling", "git_annex")
+
+
+def necessary_conditions(summary, axes=AXES):
+    """Axis values shared by every failing scenario, where the axis varied at all."""
+    failed = summary[summary["verdict"] == FAIL]
+    return {
+        axis: failed[axis].iloc[0]
+        for axis in axes
+        if failed[axis].nunique() == 1 and summary[axis].nunique() > 1
+    }
+
+
+# the axes a workaround sets itself: retry-backoff is a retry budget (scenarios.express_workarounds)
+SET_BY = {"retry-backoff": ("annex_retry", "annex_retry_delay")}
+
+
+def remedies(summary, axes=AXES):
+    """For each failing scenario and each remedy axis: the scenario that differs only
+    in that axis (and the axes that value sets itself, SET_BY), its verdict and slowest
+    get. Rows: axis, value, failing, fixed, times."""
+    rows = []
+    for failing in summary[summary["verdict"] == FAIL].itertuples():
+        for axis in REMEDIES:
+            for value in summary[axis].unique():
+                if value == getattr(failing, axis):
+                    continue
+                same = [a for a in axes if a != axis and a not in SET_BY.get(value, ())]
+                match = summary[(summary[axis] == value)
+                                & (summary[same] == pd.Series({a: getattr(failing, a) for a in same})).all(axis=1)]
+                if len(match):
+                    other = match.iloc[0]
+                    rows.append({
+                        "axis": axis, "value": value, "failing": failing.scenario,
+                        "fixed": other["verdict"] == PASS,
+                        "slowest_get_s": other["slowest_get_s"],
+                        "setup_s": other["prefetch_s"],
+                        "failing_winner_get_s": failing.winner_get_s,
+                    })
+    return pd.DataFrame(rows, columns=["axis", "value", "failing", "fixed", "slowest_get_s",
+                                       "setup_s", "failing_winner_get_s"])
+
+
+def findings(summary, axes=AXES):
+    """Short statements computed from the verdicts: what failure needed, what fixed it,
+    what the jobs wrote into shared repositories."""
+    failed = summary[summary["verdict"] == FAIL]
+    if failed.empty:
+        return [f"- No scenario failed ({len(summary)} run).", *write_findings(summary, axes),
+                *arrival_findings(summary), *delivery_findings(summary)]
+    conditions = necessary_conditions(summary, axes)
+    lines = [
+        f"- {len(failed)} of {len(summary)} scenarios FAIL, all with "
+        + (", ".join(f"{a}={v}" for a, v in conditions.items()) or "no single shared condition")
+        + f"; causes seen: {', '.join(sorted(set(', '.join(failed['cause']).split(', ')) - {''}))}."
+    ]
+    for axis, value in conditions.items():
+        others = summary[summary[axis] != value]
+        if len(others) and (others["verdict"] == PASS).all():
+            lines.append(f"- Every scenario with another {axis} ({', '.join(map(str, others[axis].unique()))}) PASSES.")
+    lines += deciding_axes(summary, conditions, axes)
+    for (axis, value), rows in remedies(summary, axes).groupby(["axis", "value"], sort=False):
+        fixed = rows[rows["fixed"]]
+        cost = ""
+        if len(fixed):
+            slowest, winner = fixed["slowest_get_s"].median(), fixed["failing_winner_get_s"].median()
+            cost = f"; slowest get {slowest:.1f} s"
+            if winner == winner and winner:  # the failing run had a winner to compare with
+                cost += f", {slowest / winner:.2f}× the failing run's winner ({winner:.1f} s)"
+        if len(fixed) and fixed["setup_s"].notna().any():
+            cost += f", after one setup transfer of {fixed['setup_s'].max():.1f} s"
+        lines.append(f"- {axis}={value} turned FAIL into PASS in {len(fixed)} of {len(rows)} scenarios{cost}.")
+    return lines + write_findings(summary, axes) + arrival_findings(summary) + delivery_findings(summary)
+
+
+def delivery_findings(summary):
+    """One line where BABS's tasks got the image but their results did not all reach
+    the output RIA: a release that fixes the get may break the delivery."""
+    short = summary[(summary["delivery_evidence"] != "") & (summary["verdict"] == PASS)]
+    return [f"- BABS with git_annex={r.git_annex}: every get PASSES, yet {r.delivered} results reached the "
+            f"output RIA ({r.delivery_evidence}): see BABS beside the imitation." for r in short.itertuples()]
+
+
+def write_findings(summary, axes=AXES):
+    """One line where jobs wrote into a shared repository they read from: in how many
+    scenarios, what, and the axis values all of them share."""
+    written = summary[summary["sources"].isin(["written", "harmed"])]
+    if written.empty:
+        return []
+    shared = {a: written[a].iloc[0] for a in axes if written[a].nunique() == 1 and summary[a].nunique() > 1}
+    what = "; ".join(dict.fromkeys(written["written"]))
+    return [f"- The jobs of {len(written)} of {len(summary)} scenarios wrote into a shared repository they "
+            f"read from ({what})" + (", all with " + ", ".join(f"{a}={v}" for a, v in shared.items())
+                                    if shared else "") + ": see Sources."]
+
+
+def deciding_axes(summary, conditions, axes=AXES):
+    """Axes whose value decides the verdict where the failure can show (the scenarios
+    with every necessary condition): some values never FAIL there, others do; e.g.
+    the image size, when a small image copies faster than the retries give up."""
+    within = summary[(summary[list(conditions)] == pd.Series(conditions)).all(axis=1)] if conditions else summary
+    lines = []
+    for axis in axes:
+        if axis in conditions or within[axis].astype(str).nunique() < 2:
+            continue
+        counts = {value: ((rows["verdict"] == FAIL).sum(), len(rows))
+                  for value, rows in within.groupby(axis, sort=False)}
+        if any(f == 0 for f, _ in counts.values()) and any(f for f, _ in counts.values()):
+            values = sorted(counts, key=natural_key)
+            lines.append(f"- Where it can fail ({', '.join(f'{a}={v}' for a, v in conditions.items())}), "
+                         f"{axis} decides: " + ", ".join(f"{v}: {counts[v][0]} of {counts[v][1]} FAIL"
+                                                        for v in values) + ".")
+    return lines
+
+
+def arrival_findings(summary):
+    """How the content arrived, per location (the evidence for a PASS as for a FAIL)."""
+    lines = []
+    for location, rows in summary.groupby("location", sort=False):
+        arrived = rows.loc[rows["arrival"] != "", "arrival"]
+        ways = ", ".join(f"{way} in {n}" for way, n in arrived.str.split(", ").explode().value_counts().items())
+        where = f"{rows['fs_source'].iloc[0]} → {rows['fs_clone'].iloc[0]}"
+        lines.append(f"- On {location} ({where}) the content arrived by {ways or 'no way observed'} "
+                     f"of {len(rows)} scenarios.")
+    return lines
