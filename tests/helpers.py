@@ -28,9 +28,19 @@ def slurm_ready():
     return None
 
 
+# the test cluster answers at once: its runs look at their jobs every few seconds
+SLURM_TEST_CONFIG = ("slurm_status_interval=3",)
+
+
+def with_test_cluster(args, config):
+    """`config` with the test cluster's settings where `args` name its profile."""
+    return (*SLURM_TEST_CONFIG, *config) if any(str(a).endswith("slurm-test") for a in args) else tuple(config)
+
+
 def snakemake(workdir, *args, config=(), configfiles=(), timeout=1800, **kwargs):
     """Run the workflow with `workdir` as its working directory (results/ go there)."""
-    return run_snakemake(workdir, *args, config=config, configfiles=configfiles, timeout=timeout, **kwargs)
+    return run_snakemake(workdir, *args, config=with_test_cluster(args, config), configfiles=configfiles,
+                         timeout=timeout, **kwargs)
 
 
 def load_run(workdir):

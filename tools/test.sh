@@ -3,8 +3,20 @@
 # As root, the filesystem lab's tools, openssh-server, Debian's git-annex and
 # Chromium are installed and a two-node SLURM with accounting is brought up (and
 # left running); otherwise the tests that need them skip. Extra arguments go to pytest.
+#
+#   bash tools/test.sh           everything, as CI runs it: the tests that need the test
+#                                cluster on one pytest worker, all others beside them
+#   bash tools/test.sh --fast    the inner loop: unit and style tests and one decisive
+#                                end-to-end run (a few minutes; no root, no SLURM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ ${1:-} == --fast ]]; then
+    shift
+    bash tools/setup.sh --dev
+    . .venv/bin/activate
+    exec python -m pytest -m fast tests "$@"
+fi
 
 bash tools/setup.sh --dev
 if [[ $EUID -eq 0 ]]; then
@@ -33,4 +45,5 @@ if [[ $EUID -eq 0 ]]; then
     fi
 fi
 . .venv/bin/activate
-exec python -m pytest tests "$@"
+# two workers (tests/conftest.py): the SLURM tests mostly wait for the cluster
+exec python -m pytest -n 2 --dist loadgroup tests "$@"

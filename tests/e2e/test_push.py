@@ -16,7 +16,7 @@ import pytest
 from annex_race.core.record import read_record
 import pandas as pd
 
-from helpers import ROOT, load_run, observed_verdict, scenario_rows, slurm_ready, snakemake
+from helpers import ROOT, load_run, observed_verdict, scenario_rows, snakemake
 
 DELIVERY = [ROOT / "config" / "delivery.yaml"]
 AFFECTED, FIXED = "10.20260115", "10.20261026"
@@ -140,14 +140,3 @@ def test_a_result_lost_behind_the_scenarios_back_is_a_fail(tmp_path):
     assert (row.verdict, row.cause) == ("FAIL", "lost-result"), row
     lost = f"{record.pushed['branch']} at {record.pushed['commit'][:12]}, the output repository has no such branch"
     assert lost in row.output and lost in summary
-
-
-@pytest.mark.skipif(bool(slurm_ready()), reason=slurm_ready() or "")
-def test_a_push_operation_on_slurm(tmp_path):
-    config = ["method=copy-same-key", f"git_annex={AFFECTED}", "n_clones=2"]
-    out = snakemake(tmp_path, "--profile", str(ROOT / "profiles" / "slurm-test"), configfiles=DELIVERY, config=config)
-    assert out.returncode == 0, out.stderr[-3000:]
-    records, _, _ = load_run(tmp_path)
-    (rs,) = records.values()
-    assert len({r.slurm_job_id for r in rs}) == 2 and all(r.slurm_job_id for r in rs)
-    assert _seen(rs) == ("FAIL", {"transfer-lock"})

@@ -15,7 +15,7 @@ import pytest
 from annex_race.core.log_lines import STARTED
 from annex_race.driver.cli import snakemake_command
 from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
-                     slurm_ready, snakemake)
+                     slurm_ready, snakemake, with_test_cluster)
 
 # .test/config: both storage_sibling values, 2 clones, the 8 MiB throttled image,
 # affected git-annex: one scenario that fails and one that passes, on either executor
@@ -130,7 +130,7 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(workdir):
     barrier_timeout, the late one sees that and does not count as concurrent either;
     both finish, and the scenario is INCONCLUSIVE, never PASS."""
     config = ["storage_sibling=on", "barrier_timeout=10", "annex_retry=2"]
-    cmd = snakemake_command(workdir, *PROFILE, configfiles=TEST_CONFIG, config=config)
+    cmd = snakemake_command(workdir, *PROFILE, configfiles=TEST_CONFIG, config=with_test_cluster(PROFILE, config))
     blockers = _sbatch_blockers()
     try:
         run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -152,7 +152,7 @@ def test_a_sibling_that_cannot_start_leaves_the_scenario_inconclusive(workdir):
 
 
 def _start(workdir, *args, config=()):
-    cmd = snakemake_command(workdir, *PROFILE, *args, configfiles=TEST_CONFIG, config=config)
+    cmd = snakemake_command(workdir, *PROFILE, *args, configfiles=TEST_CONFIG, config=with_test_cluster(PROFILE, config))
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
 
@@ -221,6 +221,8 @@ def test_a_requeued_clone_job_rejoins_no_barrier_and_a_plain_rerun_passes(workdi
     run = _start(workdir, config=config)
     job, log = _slurm_job_in_get(workdir, run, "_retry-4_")
     subprocess.run(["scontrol", "requeue", job], check=True)
+    # SLURM holds a requeued job back for two minutes (its BeginTime): start it now
+    subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"], check=True)
     output = run.communicate(timeout=900)[0]
     assert run.returncode == 0, output[-3000:]
     (scenario, rs), = own_records(workdir, annex_retry=4).items()
@@ -231,3 +233,15 @@ def test_a_requeued_clone_job_rejoins_no_barrier_and_a_plain_rerun_passes(workdi
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     (rs,) = own_records(workdir, annex_retry=4).values()
     assert [r.round for r in rs] == [2, 2] and observed_verdict(rs) == "PASS"
+
+
+def test_a_push_operation_on_slurm(tmp_path):
+    """The output side on SLURM: two jobs copy one key into one output repository at
+    once (config/delivery.yaml's copy-same-key): the second is refused, by design."""
+    config = ["method=copy-same-key", "git_annex=10.20260115", "n_clones=2"]
+    out = snakemake(tmp_path, *PROFILE, configfiles=[ROOT / "config" / "delivery.yaml"], config=config)
+    assert out.returncode == 0, out.stderr[-3000:]
+    records, _, _ = load_run(tmp_path)
+    (rs,) = records.values()
+    assert len({r.slurm_job_id for r in rs}) == 2 and all(r.slurm_job_id for r in rs)
+    assert observed_verdict(rs) == "FAIL" and {r.cause for r in rs if r.outcome != "ok"} == {"transfer-lock"}

@@ -185,3 +185,37 @@ def test_the_fix_is_hooked_into_the_making_of_the_slurm_executor():
     compat.install(workflow, warn=pytest.fail)
     hooked = plugin.Executor.__post_init__
     assert getattr(hooked, compat._HOOKED).__qualname__ == "Executor.__post_init__"
+
+
+# ---- the wait between looks at the jobs -----------------------------------------------
+
+
+def test_unaided_the_plugin_waits_longer_after_each_look_in_which_no_job_ended(sacct_says):
+    """Documents the plugin's back-off: 10 s more after each look without an end."""
+    ex = slurm_executor()
+    for _ in range(3):
+        outcome(ex, "RUNNING", sacct_says)
+    assert ex.next_seconds_between_status_checks == 2 + 30
+
+
+def test_a_capped_executor_never_sleeps_longer_than_the_cap(sacct_says, monkeypatch):
+    ex = slurm_executor()
+    slept = []
+
+    async def sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    ex.workflow.remote_execution_settings = SimpleNamespace(seconds_between_status_checks=10)
+    assert compat.cap_status_interval(ex, 5, warn=pytest.fail) is True
+    for _ in range(3):
+        outcome(ex, "RUNNING", sacct_says)
+        asyncio.run(ex.sleep())
+    assert slept == [5, 5, 5]
+
+
+def test_an_executor_without_an_interval_is_left_as_it_is_with_one_warning():
+    warnings = []
+    ex = SimpleNamespace()
+    assert compat.cap_status_interval(ex, 5, warn=warnings.append) is False
+    assert len(warnings) == 1 and vars(ex) == {}

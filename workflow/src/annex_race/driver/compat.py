@@ -18,6 +18,10 @@ reports are in docs/development.md.
    state, so the job is "running" forever. read_slurm_states_by_first_word cuts
    every state to its first word first (snakemake/snakemake-executor-plugin-slurm,
    issue to file: docs/development.md).
+3. The same plugin waits 10 s longer before each look at its jobs' states in which
+   none ended, up to 180 s: a round of annex-race ends minutes after its jobs did,
+   and a lane's next round waits for that. Where `slurm_status_interval` is set,
+   cap_status_interval makes that the longest wait.
 """
 
 import asyncio
@@ -36,7 +40,7 @@ PROBE_JOB = "annex-race-probe"
 
 
 def install(workflow, warn):
-    """Hook both workarounds into their executors (in the main process only) and
+    """Hook the workarounds into their executors (in the main process only) and
     return how many jobs the local executor runs at once: None where it will make
     room for every job it starts, else --cores + 5 (after one warning)."""
     if not workflow.is_main_process:
@@ -46,7 +50,14 @@ def install(workflow, warn):
     except ImportError:
         pass
     else:
-        _on_creation(slurm.Executor, lambda ex: fix_cancelled_states(ex, warn))
+        interval = getattr(workflow, "config", {}).get("slurm_status_interval")
+
+        def fix(executor):
+            fix_cancelled_states(executor, warn)
+            if interval:
+                cap_status_interval(executor, interval, warn)
+
+        _on_creation(slurm.Executor, fix)
     from snakemake.executors import local
 
     if not local_pool_can_grow(local.Executor):
@@ -234,3 +245,27 @@ def fix_cancelled_states(executor, warn):
         return "cannot apply"
     read_slurm_states_by_first_word(module, executor.logger.info)
     return "applied"
+
+
+# ---- 3. the SLURM plugin's wait between looks at its jobs --------------------------
+
+
+def cap_status_interval(executor, seconds, warn):
+    """Make `seconds` the longest wait between two looks at the jobs' states: the
+    remote executor sleeps `next_seconds_between_status_checks`, which the plugin
+    grows while no job ends. Probed: where the executor has no such wait, nothing
+    is changed, with one warning."""
+    if not (hasattr(executor, "next_seconds_between_status_checks")
+            and asyncio.iscoroutinefunction(getattr(executor, "sleep", None))):
+        warn("annex-race: slurm_status_interval: the SLURM executor has no status-check interval to cap; "
+             "it polls as it does")
+        return False
+    original = executor.sleep
+
+    async def sleep():
+        if (executor.next_seconds_between_status_checks or 0) > seconds:
+            executor.next_seconds_between_status_checks = seconds
+        await original()
+
+    executor.sleep = sleep
+    return True
