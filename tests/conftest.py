@@ -8,20 +8,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from helpers import load_run, snakemake  # noqa: E402
 
-# the modules that need the test cluster: one worker runs them, one after another,
-# beside the other end-to-end tests (tools/test.sh: pytest -n 2 --dist loadgroup)
+# the modules that need the test cluster: they mostly wait for it, so tools/test.sh
+# runs them (-m slurm) in a pytest process of their own, beside the others
 SLURM_MODULES = {"test_slurm.py", "test_babs_slurm.py"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """The tiers: unit and style tests are fast; each end-to-end test joins the group
-    of its kind, so that its module's fixtures are made once, on one worker."""
+    """The tiers: unit and style tests are fast; end-to-end tests that need the test
+    cluster are marked slurm."""
     for item in items:
         path = Path(str(item.fspath))
         if "e2e" not in path.parts:
             item.add_marker(pytest.mark.fast)
-        else:
-            item.add_marker(pytest.mark.xdist_group("slurm" if path.name in SLURM_MODULES else "local"))
+        elif path.name in SLURM_MODULES:
+            item.add_marker(pytest.mark.slurm)
 
 
 @pytest.fixture(scope="session")
