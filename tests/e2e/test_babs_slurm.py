@@ -8,6 +8,7 @@ the output RIA is checked here again by cloning it.
 """
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -58,14 +59,22 @@ def scenario(run, method, git_annex, workaround="none"):
     return rs
 
 
+def subjects(run, rs):
+    """clone -> the subject its BABS task ran (BABS's job_submit.csv, as run.json has it)."""
+    account = json.loads(next(Path(run["workdir"], "results", "babs", rs[0].scenario).glob("round-*/run.json")).read_text())
+    return {r.clone: account["tasks"][str(r.clone + 1)]["subject"] for r in rs}
+
+
 def output_ria_results(workdir, scenario_id, tmp_path):
     """The subjects whose zip is in the BABS project's output RIA, content included:
     cloned and fetched here, apart from the workflow's own check."""
     project = json.loads(next(Path(workdir, "results", "babs", scenario_id).glob("round-*/project.json")).read_text())
     clone = tmp_path / f"output-{scenario_id[-40:]}"
-    subprocess.run([str(ROOT / ".venv" / "bin" / "datalad"), "clone", f"ria+file://{project['output_ria']}#~data",
-                    str(clone)], check=True, capture_output=True)
-    got = subprocess.run([str(ROOT / ".venv" / "bin" / "datalad"), "get", "."], cwd=clone, capture_output=True)
+    tools = ROOT / ".venv" / "bin"  # DataLad, its ORA special remote and the workflow's git-annex
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([str(tools / "datalad"), "clone", f"ria+file://{project['output_ria']}#~data", str(clone)],
+                   check=True, capture_output=True, env=env)
+    got = subprocess.run([str(tools / "datalad"), "get", "."], cwd=clone, capture_output=True, env=env)
     assert got.returncode == 0, got.stderr[-2000:]
     return {p.name.split("_", 1)[0] for p in clone.glob("sub-*_mriqc-*.zip") if p.stat().st_size > 0}
 
@@ -101,9 +110,9 @@ def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path
         assert any(e in babs_log for e in r.evidence), r.evidence
         assert re.search(r"Unable to access these remotes: origin|annex-race: origin lock .* held by pid", babs_log)
     # the other tasks' results were merged into the output RIA
-    delivered = output_ria_results(run["workdir"], rs[0].scenario, tmp_path)
-    assert delivered == {f"sub-{r.clone + 1:02d}" for r in rs if r.delivered}
-    assert delivered == {f"sub-{r.clone + 1:02d}" for r in rs if r.outcome == "ok"}
+    delivered, subject = output_ria_results(run["workdir"], rs[0].scenario, tmp_path), subjects(run, rs)
+    assert delivered == {subject[r.clone] for r in rs if r.delivered}
+    assert delivered == {subject[r.clone] for r in rs if r.outcome == "ok"}
     rows = scenario_rows(run["workdir"])
     (row,) = rows[(rows["method"] == "babs") & (rows["git_annex"] == AFFECTED)].itertuples()
     assert (row.verdict, row.cause) == ("FAIL", "transfer-lock"), row
@@ -112,8 +121,8 @@ def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path
 def test_newest_babs_gets_pass_and_its_deliveries_are_as_observed(run, tmp_path):
     rs = scenario(run, "babs", NEWEST)
     assert observed_verdict(rs) == "PASS", [(r.outcome, r.cause, r.evidence) for r in rs]
-    delivered = output_ria_results(run["workdir"], rs[0].scenario, tmp_path)
-    assert delivered == {f"sub-{r.clone + 1:02d}" for r in rs if r.delivered}
+    delivered, subject = output_ria_results(run["workdir"], rs[0].scenario, tmp_path), subjects(run, rs)
+    assert delivered == {subject[r.clone] for r in rs if r.delivered}
     section = run["summary"].split("## BABS beside the imitation", 1)[1].split("\n## ", 1)[0]
     for r in rs:
         if not r.delivered:  # the summary says why, from BABS's own log

@@ -99,7 +99,12 @@ def test_the_init_operation_maps_the_write_without_a_get_around_it(tmp_path):
     for version, w in writes.items():
         scenario = next(s for s, rs in records.items() if rs[0].git_annex == version)
         saw = any(origin_uuids(tmp_path, scenario).values())
-        assert (w["verdict"] == "written") == saw, (version, w["written"])
+        unexpected = {c["kind"] for c in w["changes"] if c["class"] != "expected"}
+        # a clone that saw the store's annex uuid: the store was initialised, and written
+        assert not saw or w["verdict"] == "written", (version, w["written"])
+        # written without a uuid any clone saw: an initialisation that did not finish
+        # (seen with 10.20260213 under two inits at once: annex/ made, no annex.uuid)
+        assert saw or w["verdict"] == "clean" or unexpected <= {"annex created", "annex state"}, w["changes"]
         # each round starts from the store as it was made: no annex.uuid in any before
         stores = {k: v for k, v in befores[version]["snapshot"].items() if k.startswith("input RIA store")}
         assert stores and not any("annex.uuid" in v.get("config", {}) for v in stores.values())

@@ -132,3 +132,23 @@ def test_a_task_that_never_ran_is_lost_not_failed():
     record = babs.task_record(SCENARIO, 2, 1, 0, LOCATION, None, {"state": "CANCELLED", "delivered": False}, "",
                               "log", "B")
     assert record.cause == "lost" and "CANCELLED" in record.evidence[0]
+
+
+def test_a_task_records_its_tools_and_meets_its_siblings_where_the_facts_file_says(tmp_path):
+    """The preamble's own step, as BABS's job runs it (its shell the parent): one task
+    of one, so the barrier releases at once; its facts land where the layout says."""
+    import sys
+
+    from annex_race.jobs.barrier import open_round
+
+    ticket = tmp_path / "round-1.json"
+    open_round(ticket, 1, 0)
+    facts = tmp_path / "tasks" / "task-{clone}.json"
+    command = babs.task_command(sys.executable, ticket, tmp_path / "barriers", 1, 30, 0.1, facts,
+                                str(tmp_path / "origin"), "MD5E-s1--x")
+    env = {"PATH": f"{ROOT / '.venv' / 'bin'}:/usr/bin:/bin", "SLURM_ARRAY_TASK_ID": "1", "HOME": str(tmp_path)}
+    run = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    recorded = json.loads((tmp_path / "tasks" / "task-0.json").read_text())
+    assert recorded["barrier"]["reason"] == "released" and recorded["git_annex_version"]
+    assert "annex-race: task 1 runs git-annex" in run.stderr

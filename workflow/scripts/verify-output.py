@@ -14,7 +14,7 @@ try:
     verified = verify_output(read_manifest(snakemake.input.output), records, verify_dir)
 finally:
     safe_remove(verify_dir, roots)
-for line in verified["checked"] + verified["problems"]:
+for line in verified["verified"] + verified["problems"]:
     print(line)
 for why in verified["lost"].values():
     print(f"lost: {why}")

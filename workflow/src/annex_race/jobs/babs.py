@@ -165,17 +165,17 @@ def babs_version(babs_bin):
 # ---- in each task: the tools, then the barrier ----------------------------------------
 
 
-def task_command(python, ticket, barriers, n, timeout, margin, facts, origin, key):
+def task_command(python, ticket, barriers, n, timeout, margin, facts_file, origin, key):
     """The preamble's call of `task` below, with the annex-race Python. The project
     is made before its round opens: the task reads the round's ticket when it runs.
-    `facts`: where each task writes what it recorded (core/layout.BABS_TASK, its
+    `facts_file`: where each task writes what it recorded (core/layout.BABS_TASK, its
     `{clone}` left to the task)."""
     return " ".join(shlex.quote(str(Path(a).absolute()) if isinstance(a, Path) else str(a)) for a in [
         python, "-m", "annex_race.jobs.babs", "task", Path(ticket), Path(barriers), n, timeout, margin,
-        Path(facts), origin, key])
+        Path(facts_file), origin, key])
 
 
-def task(ticket, barriers, n, timeout, margin, facts, origin, key, environ=os.environ):
+def task(ticket, barriers, n, timeout, margin, facts_file, origin, key, environ=os.environ):
     """What a task records before BABS's job body, then its wait at the barrier,
     then the origin-lock probe watching the task's log (`watch`). Exit status 1 where
     the barrier did not release: no get without its siblings."""
@@ -196,7 +196,7 @@ def task(ticket, barriers, n, timeout, margin, facts, origin, key, environ=os.en
     }
     release = wait_at_barrier(barrier_dir, clone, n, timeout, margin)
     facts["barrier"] = release.asdict()
-    out = Path(facts.format(clone=clone))
+    out = Path(facts_file.format(clone=clone))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(facts, indent=1) + "\n")
     print(f"annex-race: task {clone + 1} runs git-annex {facts['git_annex_version']}, "
@@ -232,13 +232,16 @@ def watch(shell, origin, key, poll=0.05):
 # ---- submit, wait, merge ----------------------------------------------------------------
 
 
-def array_job_id(project):
-    """BABS's array job id, from its job_submit.csv (one array per `babs submit`)."""
+def submitted_array(project):
+    """(array job id, {task id: subject}) of what `babs submit` submitted, from its
+    job_submit.csv (one array per submit): task i runs the subject on row i, in the
+    order BABS chose, which need not be the subjects' own."""
     with open(Path(project) / "analysis" / "code" / "job_submit.csv") as f:
-        ids = {row["job_id"] for row in csv.DictReader(f) if row.get("job_id") not in ("", None, "-1")}
+        rows = [row for row in csv.DictReader(f) if row.get("job_id") not in ("", None, "-1")]
+    ids = {row["job_id"] for row in rows}
     if len(ids) != 1:
         raise RuntimeError(f"{project}: expected one submitted array, job_submit.csv names {sorted(ids)}")
-    return ids.pop()
+    return ids.pop(), {int(row["task_id"]): row["sub_id"] for row in rows}
 
 
 def sacct_tasks(job_id):
@@ -295,7 +298,7 @@ def run_array(manifest, n, timeout, git_annex_bin, babs_bin, log, roots):
     babs = Path(babs_bin) / "babs"
     t_submit = time.time()
     run_step([babs, "submit", project], log, env=env)
-    job_id = array_job_id(project)
+    job_id, subjects = submitted_array(project)
     try:
         tasks = wait_for_array(job_id, n, timeout, log)
     finally:  # interrupted: no task of this round may race the next round's gets
@@ -313,7 +316,7 @@ def run_array(manifest, n, timeout, git_annex_bin, babs_bin, log, roots):
         "tasks": {str(i): {**tasks.get(i, {}),
                            "stdout": str(next(iter(logs.glob(f"*.o{job_id}_{i}")), "")),
                            "stderr": str(next(iter(logs.glob(f"*.e{job_id}_{i}")), "")),
-                           "delivered": delivered.get(SUBJECT.format(i), False)}
+                           "subject": subjects.get(i), "delivered": delivered.get(subjects.get(i), False)}
                   for i in range(1, n + 1)},
     }
 
@@ -440,8 +443,8 @@ def task_log(account, clone):
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["task"]:
-        ticket, barriers, n, timeout, margin, facts, origin, key = sys.argv[2:10]
-        sys.exit(task(ticket, barriers, int(n), float(timeout), float(margin), facts, origin, key))
+        ticket, barriers, n, timeout, margin, facts_file, origin, key = sys.argv[2:10]
+        sys.exit(task(ticket, barriers, int(n), float(timeout), float(margin), facts_file, origin, key))
     if sys.argv[1:2] == ["watch"]:
         sys.exit(watch(int(sys.argv[2]), sys.argv[3], sys.argv[4]))
     sys.exit("usage: python -m annex_race.jobs.babs task TICKET BARRIERS N TIMEOUT MARGIN FACTS ORIGIN KEY")

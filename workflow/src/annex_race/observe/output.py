@@ -18,19 +18,19 @@ def verify_output(output, records, verify_dir, env=None):
 
     `records`: the round's records (mappings); `verify_dir`: where a clone of the
     repository may be made to fsck its content from (removed by the caller). Returns
-    {"lost": {clone: why}, "problems": [line], "checked": [line]}: a job that reported
+    {"lost": {clone: why}, "problems": [line], "verified": [line]}: a job that reported
     success but whose branch, commit or key the repository lacks (or whose key does
     not verify) is lost; a repository that fails `git fsck`, or holds what a failed
     job left half-written, is a problem."""
     op = METHODS[output["method"]].delivery
     repository = Path(output["repository"])
-    lost, problems, checked = {}, [], []
+    lost, problems, verified = {}, [], []
     fsck = _git(repository, "fsck", "--no-progress", "--no-dangling", env=env)
     if fsck.returncode:
         problems.append(f"git fsck of {repository}: " + ((fsck.stderr or fsck.stdout).strip().splitlines()
                                                          or ["failed"])[0])
     else:
-        checked.append(f"git fsck of {repository}: clean")
+        verified.append(f"git fsck of {repository}: clean")
     pushed = [r for r in records if r.get("pushed")]
     if op.pushes_branch:
         for r in pushed:
@@ -38,7 +38,7 @@ def verify_output(output, records, verify_dir, env=None):
             have = _git(repository, "rev-parse", "--verify", "--quiet", f"refs/heads/{want['branch']}^{{commit}}",
                         env=env).stdout.strip()
             if have == want["commit"]:
-                checked.append(f"clone {r['clone']}: {want['branch']} at {want['commit'][:12]}")
+                verified.append(f"clone {r['clone']}: {want['branch']} at {want['commit'][:12]}")
             elif r["outcome"] == "ok":
                 lost[r["clone"]] = (f"clone {r['clone']} pushed {want['branch']} at {want['commit'][:12]}, "
                                     f"the output repository has {have[:12] or 'no such branch'}")
@@ -50,11 +50,11 @@ def verify_output(output, records, verify_dir, env=None):
         for r in pushed:
             ok, line = checks[r["clone"]]
             if ok:
-                checked.append(f"clone {r['clone']}: {line}")
+                verified.append(f"clone {r['clone']}: {line}")
             elif r["outcome"] == "ok":
                 lost.setdefault(r["clone"], f"clone {r['clone']} sent {line}")
     problems += [f"half-written: {p}" for p in leftovers(output)]
-    return {"lost": lost, "problems": problems, "checked": checked}
+    return {"lost": lost, "problems": problems, "verified": verified}
 
 
 def _fsck_keys(output, remote, pushed, verify_dir, env):

@@ -43,8 +43,8 @@ def sources_section(paths, writes=None):
     if not verified:
         return [*lines, "Not verified: the run did not get that far.", ""]
     harmed = [c for c in verified if not c["ok"]]
-    lines.append(f"**{len(harmed)} of {len(verified)} checks FAILED: a source was harmed.**" if harmed
-                 else f"Unharmed: all {len(verified)} checks passed (`git annex fsck` of each image, "
+    lines.append(f"**{len(harmed)} of {len(verified)} verifications FAILED: a source was harmed.**" if harmed
+                 else f"Unharmed: all {len(verified)} verifications passed (`git annex fsck` of each image, "
                       "the RIA stores' copies included; no uncommitted changes).")
     lines += [f"- {'ok' if c['ok'] else '**FAILED**'}: {c['what']}: `{c['path']}` {c['detail']}".rstrip()
               for c in verified]

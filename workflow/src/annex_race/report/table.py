@@ -150,7 +150,7 @@ def output_text(output):
         return ""
     if output["lost"] or output["problems"]:
         return "; ".join([*(f"lost: {why}" for why in output["lost"].values()), *output["problems"]])
-    return f"whole: {len(output['checked'])} checks passed"
+    return f"whole: {len(output['verified'])} verifications passed"
 
 
 def delivery(group):
