@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from annex_race.core.record import get_start_skew
 from annex_race.driver.cli import read_run, run_snakemake, temporary_workdir

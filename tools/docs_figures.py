@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from annex_race.driver.cli import ROOT, run_snakemake
 

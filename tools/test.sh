@@ -51,10 +51,10 @@ fi
 # it silently groups nothing with pytest 9.2: pytest-dev/pytest-xdist#1386)
 slurm_log=$(mktemp)
 trap 'rm -f "$slurm_log"' EXIT
-python -m pytest -m slurm tests "$@" >"$slurm_log" 2>&1 &
+python -m pytest -m slurm --durations=10 tests "$@" >"$slurm_log" 2>&1 &
 slurm_pid=$!
 status=0
-python -m pytest -m "not slurm" tests "$@" || status=$?
+python -m pytest -m "not slurm" --durations=10 tests "$@" || status=$?
 slurm_status=0
 wait "$slurm_pid" || slurm_status=$?
 echo "==== the tests that need the test cluster (pytest -m slurm) ===="
