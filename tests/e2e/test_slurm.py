@@ -221,7 +221,12 @@ def test_a_requeued_clone_job_rejoins_no_barrier_and_a_plain_rerun_passes(workdi
     run = _start(workdir, config=config)
     job, log = _slurm_job_in_get(workdir, run, "_retry-4_")
     subprocess.run(["scontrol", "requeue", job], check=True)
-    # SLURM holds a requeued job back for two minutes (its BeginTime): start it now
+    # SLURM holds a requeued job back for two minutes (its BeginTime), once it is pending
+    # again: start it now
+    deadline = time.time() + 60
+    while time.time() < deadline and subprocess.run(["squeue", "-h", "-j", job, "-o", "%T"], capture_output=True,
+                                                    text=True).stdout.strip() != "PENDING":
+        time.sleep(0.2)
     subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"], check=True)
     output = run.communicate(timeout=900)[0]
     assert run.returncode == 0, output[-3000:]
