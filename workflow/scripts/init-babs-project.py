@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 from annex_race.core.files import read_manifest, write_manifest
-from annex_race.core.layout import BABS_TASK
 from annex_race.core.specs import BabsProjectSpec
 from annex_race.jobs import babs
 from annex_race.jobs.process import start_job
@@ -15,14 +14,12 @@ params = snakemake.params
 project = BabsProjectSpec.of(params.project)
 git_annex = read_manifest(snakemake.input.git_annex)
 source = read_manifest(project.container_source)
-scenario, round = project.scenario, int(snakemake.wildcards.round)
+scenario = project.scenario
 # the preamble's own step: which tools the task runs, the round's barrier, the
 # origin-lock probe (paths absolute: the tasks run in BABS's scratch)
 task = babs.task_command(
     sys.executable, Path(project.ticket), Path(project.barriers), scenario["n_clones"],
-    params.barrier_timeout, params.barrier_margin,
-    Path(BABS_TASK.format(scenario=scenario["scenario"], round=round, clone="{clone}")),
-    source["path"], source["key"])
+    params.barrier_timeout, params.barrier_margin, Path(project.facts_file), source["path"], source["key"])
 container_ds = babs.container_dataset(
     source, read_manifest(project.container_store) if project.container_store else None)
 manifest = babs.init_project(

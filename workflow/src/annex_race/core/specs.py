@@ -45,7 +45,7 @@ class BabsProjectSpec:
     root: str  # where its project, inputs and scratch live
     ticket: str  # its round's ticket (the tasks read it when they start)
     barriers: str
-    tasks: str  # where each task writes what it recorded before BABS's job body
+    facts_file: str  # where each task writes what it recorded before BABS's job body ({clone} left open)
     container_source: str  # manifest: the image and its key
     # manifest of the input RIA store with storage sibling that holds container_source's
     # copy: BABS's container dataset with storage_sibling on (else container_source)

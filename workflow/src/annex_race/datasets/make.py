@@ -2,7 +2,7 @@
 
 Each builder returns a small manifest (a dict) that the rule writes as its output,
 so later steps read paths and keys from one place. Builders start by removing what
-a failed earlier attempt left behind, through paths.safe_remove.
+a failed earlier attempt left behind, through core/roots.safe_remove.
 """
 
 import os

@@ -16,6 +16,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..core.files import write_atomic
+
 POLL = 0.01  # s between looks at the barrier directory
 
 
@@ -47,7 +49,7 @@ class RoundTicket:
 def open_round(ticket_file, round, lane):
     """Write the ticket of a fresh round of a scenario."""
     ticket = RoundTicket(uuid.uuid4().hex, round, lane)
-    _write_atomic(Path(ticket_file), asdict(ticket))
+    write_atomic(ticket_file, json.dumps(asdict(ticket)))
     return ticket
 
 
@@ -62,12 +64,6 @@ def read_ticket(ticket_file, timeout):
         if time.time() > deadline:
             raise TimeoutError(f"no round ticket in {ticket_file} after {timeout} s")
         time.sleep(POLL)
-
-
-def _write_atomic(path, payload):
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload))
-    tmp.rename(path)
 
 
 def _read_arrivals(directory):
@@ -101,10 +97,8 @@ def wait_at_barrier(directory, member, n, timeout, margin):
         # this member arrived here before: its job was started again (SLURM requeue,
         # a node reboot) in a round its siblings have met in already
         return Release(arrived=arrived, reason="requeued", siblings_seen=len(_read_arrivals(directory)))
-    _write_atomic(
-        directory / f"arrived-{member}.json",
-        {"time": arrived, "host": socket.gethostname(), "pid": os.getpid()},
-    )
+    write_atomic(directory / f"arrived-{member}.json",
+                 json.dumps({"time": arrived, "host": socket.gethostname(), "pid": os.getpid()}))
     release = Release(arrived=arrived)
     deadline = arrived + timeout
     while True:

@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..core.files import write_json
 from ..core.log_lines import UUID_LINE
 from ..core.roots import safe_remove
 
@@ -428,11 +429,8 @@ def after_round(before_file, logs, roots):
 
 
 def write(path, payload):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=1) + "\n")
-    tmp.replace(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, payload, indent=1)
 
 
 def classes_markdown():

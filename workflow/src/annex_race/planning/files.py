@@ -100,10 +100,6 @@ class ScenarioFiles:
     def babs_project(self):
         return self._round(layout.BABS_PROJECT)
 
-    @property
-    def babs_tasks(self):
-        return self._round(layout.BABS_TASKS)
-
     def babs_task(self, clone):
         return self._round(layout.BABS_TASK, clone=clone)
 

@@ -155,7 +155,7 @@ class Plan:
         s, files = self.scenarios[scenario], self.files(scenario)
         needs = files.needs()
         return BabsProjectSpec(scenario={"scenario": scenario, **s.axes}, root=files.babs_root, ticket=files.ticket,
-                               barriers=files.barriers, tasks=files.babs_tasks,
+                               barriers=files.barriers, facts_file=files.babs_task("{clone}"),
                                container_source=needs["container_source"], container_store=needs.get("ria"))
 
     def babs_project_inputs(self, scenario):
