@@ -24,9 +24,11 @@ CONFIG = [
     "method=[babs, datalad-get]", f"git_annex=[{AFFECTED}, {NEWEST}]", "workaround=none",
     "storage_sibling=[off]", "n_clones=4", f"babs_env={BABS_ENV}",
     # one lane: the scenarios one after another, as BABS's tasks reach their gets only
-    # after their clones, which a loaded machine spreads out
-    "lanes=1",
+    # after their clones, which a loaded machine spreads out (the other tests run beside
+    # these): a skew of 2 s still starts every get within the first copy's 8 s
+    "lanes=1", "max_skew=2",
 ]
+MAX_SKEW = 2
 
 
 def _ready():
@@ -44,8 +46,9 @@ def run(tmp_path_factory):
     result = snakemake(workdir, *PROFILE, config=CONFIG)
     assert result.returncode == 0, result.stderr[-3000:]
     records, summary, _ = load_run(workdir)
-    if any(observed_verdict(rs) == "INCONCLUSIVE" for rs in records.values()):
-        # as a user would: a rerun gives an INCONCLUSIVE scenario its next round
+    for _ in range(2):  # as a user would: a rerun gives an INCONCLUSIVE scenario its next round
+        if not any(observed_verdict(rs, MAX_SKEW) == "INCONCLUSIVE" for rs in records.values()):
+            break
         result = snakemake(workdir, *PROFILE, config=CONFIG)
         assert result.returncode == 0, result.stderr[-3000:]
         records, summary, _ = load_run(workdir)
@@ -102,7 +105,7 @@ def test_each_task_is_a_babs_array_task_on_slurm(run):
 
 def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path):
     rs = scenario(run, "babs", AFFECTED)
-    assert observed_verdict(rs) == "FAIL"
+    assert observed_verdict(rs, MAX_SKEW) == "FAIL"
     failed = [r for r in rs if r.outcome != "ok"]
     assert failed and all(r.cause == "transfer-lock" for r in failed), [(r.cause, r.evidence) for r in failed]
     for r in failed:
@@ -120,7 +123,7 @@ def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path
 
 def test_newest_babs_gets_pass_and_its_deliveries_are_as_observed(run, tmp_path):
     rs = scenario(run, "babs", NEWEST)
-    assert observed_verdict(rs) == "PASS", [(r.outcome, r.cause, r.evidence) for r in rs]
+    assert observed_verdict(rs, MAX_SKEW) == "PASS", [(r.outcome, r.cause, r.evidence) for r in rs]
     delivered, subject = output_ria_results(run["workdir"], rs[0].scenario, tmp_path), subjects(run, rs)
     assert delivered == {subject[r.clone] for r in rs if r.delivered}
     section = run["summary"].split("## BABS beside the imitation", 1)[1].split("\n## ", 1)[0]
@@ -138,8 +141,8 @@ def test_summary_puts_babs_beside_the_imitation(run):
         if rs[0].method != "babs":
             continue
         twin = scenario(run, "datalad-get", rs[0].git_annex, rs[0].workaround)
-        agree = observed_verdict(rs) == observed_verdict(twin) and \
+        agree = observed_verdict(rs, MAX_SKEW) == observed_verdict(twin, MAX_SKEW) and \
             {r.cause for r in rs} - {None} == {r.cause for r in twin} - {None}
         line = next(r for r in rows if f"| {rs[0].git_annex} | {rs[0].workaround} |" in r)
-        assert f"datalad-get: {observed_verdict(twin)}" in line
+        assert f"datalad-get: {observed_verdict(twin, MAX_SKEW)}" in line
         assert ("| yes |" if agree else "| **no** |") in line, line

@@ -222,12 +222,13 @@ def test_a_requeued_clone_job_rejoins_no_barrier_and_a_plain_rerun_passes(workdi
     job, log = _slurm_job_in_get(workdir, run, "_retry-4_")
     subprocess.run(["scontrol", "requeue", job], check=True)
     # SLURM holds a requeued job back for two minutes (its BeginTime), once it is pending
-    # again: start it now
+    # again: start it in 10 s instead (at once, it may start while the node still tears
+    # its first run down, KillWait=5, and fail of that)
     deadline = time.time() + 60
     while time.time() < deadline and subprocess.run(["squeue", "-h", "-j", job, "-o", "%T"], capture_output=True,
                                                     text=True).stdout.strip() != "PENDING":
         time.sleep(0.2)
-    subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"], check=True)
+    subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now+10"], check=True)
     output = run.communicate(timeout=900)[0]
     assert run.returncode == 0, output[-3000:]
     (scenario, rs), = own_records(workdir, annex_retry=4).items()
