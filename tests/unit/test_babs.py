@@ -68,6 +68,7 @@ def test_with_a_storage_sibling_babs_gets_its_container_dataset_from_the_lanes_s
     store = layout.RIA.format(location="local", lane=p.scenarios[sid].lane, size="8M", storage_sibling="on",
                               transport="local")
     assert p.babs_project(sid).container_store == store
+    assert type(p.babs_project(sid)).of(p.babs_project(sid).asdict()) == p.babs_project(sid)  # as the rule hands it
     assert p.babs_project_inputs(sid)["container_store"] == store
     assert store in p.round_inputs(sid)  # the lane makes it (and source_ds) first
     assert p.shared_repositories(sid)["input RIA store"] == ["store", store, ""]

@@ -6,8 +6,18 @@ method does not use is None, and the plan says which (core/methods.py)."""
 from dataclasses import asdict, dataclass, fields
 
 
+class _Spec:
+    def asdict(self):
+        return asdict(self)
+
+    @classmethod
+    def of(cls, data):
+        """From the mapping the rule hands the script (its `asdict`)."""
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
 @dataclass(frozen=True)
-class CloneJobSpec:
+class CloneJobSpec(_Spec):
     """One clone job: one of a scenario's n_clones jobs, run by rule run_clone_job."""
 
     scenario: dict  # its id ("scenario") and axis values
@@ -28,17 +38,9 @@ class CloneJobSpec:
         """The files it reads, by name: what the rule declares."""
         return {name: getattr(self, name) for name in self.INPUTS if getattr(self, name) is not None}
 
-    def asdict(self):
-        return asdict(self)
-
-    @classmethod
-    def of(cls, data):
-        """From the mapping the rule hands the script (its `asdict`)."""
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
-
 
 @dataclass(frozen=True)
-class BabsProjectSpec:
+class BabsProjectSpec(_Spec):
     """One BABS scenario's round, as rules init_babs_project and run_babs see it."""
 
     scenario: dict
@@ -55,10 +57,3 @@ class BabsProjectSpec:
         """The manifests it reads, by name: what the rule declares."""
         return {"container_source": self.container_source,
                 **({"container_store": self.container_store} if self.container_store else {})}
-
-    def asdict(self):
-        return asdict(self)
-
-    @classmethod
-    def of(cls, data):
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
