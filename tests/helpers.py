@@ -72,7 +72,7 @@ def make_record(scenario="s1", clone=0, outcome="ok", start=RELEASE, get_s=2.0, 
            failures=(), attempts=None):
     """A valid record (as a dict) of one clone; the arguments set what it observed."""
     return {
-        "scenario": scenario, "location": "local", "clone_from": "ria", "transport": "local", "storage_sibling": "off", "method": "annex-get", "image_size": "8M",
+        "scenario": scenario, "location": "local", "clone_from": "ria", "transport": "local", "storage_sibling": "off", "method": "annex-get", "deliver": "none", "image_size": "8M",
         "n_clones": n, "annex_retry": 3, "annex_retry_delay": 1, "annex_bwlimit": "1MiB", "git_annex": "10.20260115",
         "workaround": "none", "clone": clone, "round": 1, "lane": 0, "host": "h", "pid": 1, "slurm_job_id": None,
         "slurm_node": None, "git_annex_version": "10.20260115-gabc", "git_annex_provenance": "PyPI", "datalad_version": "1.7.1",

@@ -17,7 +17,7 @@ from test_plan import configured, plan_of
 
 FIXTURES = ROOT / "tests" / "fixtures" / "babs"
 SCENARIO = {"scenario": "s", "location": "local", "clone_from": "ria", "transport": "local",
-            "storage_sibling": "off", "method": "babs", "image_size": "8M", "n_clones": 4, "annex_retry": 3,
+            "storage_sibling": "off", "method": "babs", "deliver": "babs", "image_size": "8M", "n_clones": 4, "annex_retry": 3,
             "annex_retry_delay": 1, "annex_bwlimit": "1MiB", "git_annex": "10.20260115", "workaround": "none"}
 LOCATION = {"fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False}
 
@@ -106,15 +106,34 @@ def _fixture(name):
 @pytest.mark.parametrize("name", ["affected.json.gz", "newest.json.gz"])
 def test_records_read_from_babs_logs_agree_with_what_the_run_recorded(name):
     """Each task's record, rebuilt from the kept log lines, says what the run's record
-    said: outcome, cause, evidence, times, delivery."""
+    said: times, delivery, and the get's outcome, cause and evidence (those runs
+    recorded the get's; a record now says the job's: a task that got the image and
+    delivered nothing failed in its delivery, with the delivery's evidence)."""
     run = _fixture(name)
     for clone, task in enumerate(run["tasks"]):
         record = babs.task_record(SCENARIO | {"git_annex": run["git_annex"]}, clone, 1, 0, LOCATION, task["facts"],
                                   task["account"], task["log"], "log", "BABS 0.5.4")
         kept = task["record"]
-        for field in ("outcome", "cause", "evidence", "t_get_start", "t_get_end", "t_clone_start", "exit_code",
+        for field in ("t_get_start", "t_get_end", "t_clone_start", "exit_code",
                       "delivered", "delivery_evidence", "arrival", "barrier", "git_annex_version"):
             assert getattr(record, field) == kept[field], (name, clone, field)
+        if kept["outcome"] == "ok" and not kept["delivered"]:
+            assert (record.outcome, record.failed_step) == ("failed", "deliver"), (name, clone)
+            assert record.evidence == [kept["delivery_evidence"]]
+        else:
+            assert [getattr(record, f) for f in ("outcome", "cause", "evidence")] == [
+                kept[f] for f in ("outcome", "cause", "evidence")], (name, clone)
+        assert record.run and record.steps if kept["delivered"] else True
+
+
+def test_the_newest_babs_task_gets_and_fails_in_its_delivery_with_its_cause():
+    run = _fixture("newest.json.gz")
+    for clone, task in enumerate(run["tasks"]):
+        record = babs.task_record(SCENARIO | {"git_annex": run["git_annex"]}, clone, 1, 0, LOCATION, task["facts"],
+                                  task["account"], task["log"], "log", "B")
+        if record.failed_step == "deliver":
+            assert record.cause == "unverified-remote", record.evidence
+            assert [s["step"] for s in record.steps][:1] == ["datalad push"]
 
 
 def test_an_affected_babs_task_fails_of_the_transfer_lock_the_others_deliver():

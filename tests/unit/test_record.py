@@ -70,7 +70,7 @@ def test_start_skew():
     ("annex-get", "delivered", True),
     ("push-ora", "arrival", "copy"),
     ("annex-init", "arrival", "copy"),
-    ("babs", "steps", [{"step": "git push"}]),
+    ("babs", "pushed", {"branch": "job-0"}),
 ])
 def test_a_field_its_methods_family_does_not_fill_is_refused(method, field, value):
     """The table of methods says which fields a family fills (core/methods.FILLS)."""

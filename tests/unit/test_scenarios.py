@@ -9,6 +9,7 @@ BASE = {
     "transport": ["local"],
     "storage_sibling": ["off", "on"],
     "method": ["datalad-get", "annex-get"],
+    "deliver": ["none"],
     "image_size": ["50M"],
     "n_clones": [2],
     "annex_retry": [3],
@@ -33,7 +34,7 @@ def test_git_annex_version_parsed_as_float_gets_its_trailing_zero_back():
 def test_ids_are_readable_and_name_every_axis():
     params = {axis: BASE[axis][0] for axis in AXES}
     sid = scenario_id(params)
-    assert sid.startswith("loc-local_from-ria_via-local_ss-off_method-datalad-get_size-50M_n-2_retry-3_delay-1_bw-none")
+    assert sid.startswith("loc-local_from-ria_via-local_ss-off_method-datalad-get_dlv-none_size-50M_n-2_retry-3_delay-1_bw-none")
     assert sid.count("_") == len(AXES) - 1
 
 

@@ -21,7 +21,7 @@ rule open_round:
         "results/logs/open_round/{scenario}/round-{round}.log",
     # a complete scenario has no round to open: its ticket stays as it was
     wildcard_constraints:
-        scenario=one_of(PLAN.running()),
+        scenario=one_of(PLAN.running(delivering=False)),
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -29,32 +29,21 @@ rule open_round:
     threads: 0
     params:
         opening=get_round_opening,
+        roots=PLAN.roots,
     script:
         "../scripts/open-round.py"
 
 
-# a push operation's round delivers into an output repository of its own, made once
-# the round is open
-rule create_output_repository:
-    input:
-        round=layout.ROUND,
-        git_annex=get_git_annex,
+# a round that delivers (a push operation's, a whole job's) gets an output repository
+# of its own, made as the round opens (in the same job: a job of its own costs a
+# Python start per round)
+use rule open_round as open_delivery_round with:
     output:
-        layout.OUTPUT_REPOSITORY,
-    log:
-        "results/logs/create_output_repository/{scenario}/round-{round}.log",
+        ticket=layout.ROUND,
+        snapshot=layout.SNAPSHOT,
+        output=layout.OUTPUT_REPOSITORY,
     wildcard_constraints:
-        scenario=one_of(PLAN.running("push")),
-    localrule: True
-    conda:
-        "../envs/annex-race.yaml"
-    threads: 0
-    params:
-        directory=get_output_dir,
-        scenario=get_scenario,
-        roots=PLAN.roots,
-    script:
-        "../scripts/create-output-repository.py"
+        scenario=one_of(PLAN.delivering()),
 
 
 # one clone job: clone, meet the siblings, take the method's step (get the image, init,
@@ -83,6 +72,7 @@ rule run_clone_job:
                 "barrier_margin",
                 "keep_clones",
                 "push_timeout",
+                "deliver_at_barrier",
             )
         },
         ssh_command=config["ssh"]["command"],
@@ -95,14 +85,14 @@ rule compare_shared_repositories:
     input:
         unpack(get_compare_inputs),
     output:
-        layout.WRITES,
+        writes=layout.WRITES,
     log:
         "results/logs/compare_shared_repositories/{scenario}/round-{round}.log",
     # what it costs each round (benchmarks/snapshots.py reads it)
     benchmark:
         "results/benchmarks/compare_shared_repositories/{scenario}/round-{round}.tsv"
     wildcard_constraints:
-        scenario=one_of(PLAN.comparing()),
+        scenario=one_of(PLAN.comparing(delivering=False)),
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -110,27 +100,24 @@ rule compare_shared_repositories:
     params:
         logs=get_clone_logs,
         roots=PLAN.roots,
+        # a round that delivers: where its output repository's check may clone it
+        verify_dir=get_verify_dir,
     script:
         "../scripts/compare-shared-repositories.py"
 
 
-# after a push round: does its output repository hold every result its jobs delivered?
-rule verify_output:
+# after a round that delivers, in the same job: does its output repository hold every
+# result its jobs reported delivered?
+use rule compare_shared_repositories as compare_delivery_round with:
     input:
+        unpack(get_compare_inputs),
         output=layout.OUTPUT_REPOSITORY,
-        records=get_records,
     output:
-        layout.OUTPUT_VERIFIED,
+        writes=layout.WRITES,
+        verified=layout.OUTPUT_VERIFIED,
     log:
-        "results/logs/verify_output/{scenario}/round-{round}.log",
+        "results/logs/compare_delivery_round/{scenario}/round-{round}.log",
+    benchmark:
+        "results/benchmarks/compare_delivery_round/{scenario}/round-{round}.tsv"
     wildcard_constraints:
-        scenario=one_of(PLAN.of_family("push")),
-    localrule: True
-    conda:
-        "../envs/annex-race.yaml"
-    threads: 0
-    params:
-        verify_dir=get_verify_dir,
-        roots=PLAN.roots,
-    script:
-        "../scripts/verify-output.py"
+        scenario=one_of(PLAN.comparing(delivering=True)),

@@ -48,6 +48,7 @@ record = run_clone_job(
     t_job_start=t_job_start,
     guard=guard,
     git_annex=git_annex,
+    output=read_manifest(job.output) if job.output else None,
 )
 if not still_running(runner):
     # Snakemake was killed while this job ran: it counts the record as incomplete, so

@@ -1,7 +1,7 @@
 """The scenario axes: each a config key whose values the matrix multiplies, and
 what tells a scenario apart (its id). The matrix itself is planning/matrix.py."""
 
-from .methods import METHODS
+from .methods import DELIVERY_WORKAROUNDS, METHODS, NO_DELIVERY
 
 # Config key of each axis -> its tag in scenario ids. Adding an axis is one line
 # here, its field in record.ScenarioFields, its default in config/config.yaml and
@@ -12,6 +12,7 @@ AXES = {
     "transport": "via",
     "storage_sibling": "ss",
     "method": "method",
+    "deliver": "dlv",
     "image_size": "size",
     "n_clones": "n",
     "annex_retry": "retry",
@@ -24,12 +25,15 @@ AXES = {
 ROW_NOTES = ("test", "seed_location", "seed_says")
 # combinations that mean nothing: a clone of source_ds has no RIA store at all; the
 # transport to the origin matters only where clones fetch from it (through the
-# .gitmodules URL), not from a storage sibling or from source_ds itself; and the axes
-# that say nothing about a method (core/methods.py)
+# .gitmodules URL), not from a storage sibling or from source_ds itself; a workaround
+# of the delivery step where no job delivers (or BABS's template delivers); and the
+# axes that say nothing about a method (core/methods.py)
 MEANINGLESS = [
     {"clone_from": "source", "storage_sibling": "on"},
     {"transport": "ssh", "storage_sibling": "on"},
     {"transport": "ssh", "clone_from": "source"},
+    {"workaround": list(DELIVERY_WORKAROUNDS), "deliver": NO_DELIVERY},
+    {"workaround": list(DELIVERY_WORKAROUNDS), "method": "babs"},
     *({"method": name, axis: value} for name, m in METHODS.items() for axis, value in m.meaningless),
 ]
 

@@ -21,3 +21,5 @@ HANG = "annex-race: hang:"
 def job_started_line(pid):
     return (f"{time.time():.3f} {STARTED} pid={pid} host={socket.gethostname()} "
             f"slurm_job_id={os.environ.get('SLURM_JOB_ID') or '-'}")
+# a whole job begins a step (run, deliver): a job that dies in it died in that step
+STEP = "annex-race: step"

@@ -33,6 +33,7 @@ class ScenarioFields:
     transport: str
     storage_sibling: str
     method: str
+    deliver: str
     image_size: str | int
     n_clones: int
     annex_retry: int
@@ -98,6 +99,17 @@ class CloneRecord(ScenarioFields):
     # ({step, command, t_start, t_end, exit_code, remote_said})
     pushed: dict | None
     steps: list
+    # a whole job (a get method whose scenario delivers): the stand-in's `datalad run`
+    # ({command, t_start, t_end, exit_code, commit}; None: not run), its delivery's
+    # start and end (its steps are `steps`, what it delivered `pushed`), and the
+    # verifyremote workaround's seconds in the job before the barrier
+    run: dict | None = None
+    t_deliver_start: float | None = None
+    t_deliver_end: float | None = None
+    verify_seconds: float | None = None
+    # the step the job failed in: clone | get | run | deliver (None: it did not fail);
+    # outcome and cause are the job's, i.e. that step's
+    failed_step: str | None = None
 
     def asdict(self):
         return asdict(self)
@@ -132,13 +144,16 @@ def _type_name(hint):
 
 # fields renamed since records were first written: a record of an earlier run reads
 RENAMED = {"git_annex_source": "git_annex_provenance"}
+# fields added since: a record of an earlier run has their value of then
+ADDED = {"deliver": "none", "run": None, "t_deliver_start": None, "t_deliver_end": None, "verify_seconds": None,
+         "failed_step": None}
 
 
 def validate(data, source="record"):
     """`data` (a dict read from JSON) as a CloneRecord; RecordError names the first problem."""
     if not isinstance(data, dict):
         raise RecordError(f"{source}: a record is a JSON object, not {type(data).__name__}")
-    data = {RENAMED.get(name, name): value for name, value in data.items()}
+    data = ADDED | {RENAMED.get(name, name): value for name, value in data.items()}
     if missing := [name for name in FIELDS if name not in data]:
         raise RecordError(f"{source}: record field '{missing[0]}' is missing")
     if unknown := sorted(set(data) - set(FIELDS)):
@@ -151,7 +166,8 @@ def validate(data, source="record"):
             )
     if data["method"] not in METHODS:
         raise RecordError(f"{source}: record field 'method' is {data['method']!r}, not a method")
-    if filled := [name for name in sorted(FAMILY_FIELDS - set(fills(data["method"]))) if data[name] not in (None, [])]:
+    if filled := [name for name in sorted(FAMILY_FIELDS - set(fills(data["method"], data["deliver"])))
+                  if data[name] not in (None, [])]:
         raise RecordError(f"{source}: record field '{filled[0]}' is set, but method {data['method']} does not fill it")
     return CloneRecord(**data)
 
@@ -210,3 +226,49 @@ def scenario_verdict(records, n_expected, max_skew):
     if failed:
         return FAIL, f"{len(failed)} of {n_expected} failed"
     return PASS, ""
+
+
+# The steps of a whole job, in order, and the phases whose failure counts against
+# each (a failed clone against the first step: a record without failed_step, of an
+# earlier run or a push operation, against its only step).
+STEPS = ("get", "run", "deliver")
+_COUNTS = {"get": ("clone", "get", None), "run": ("run",), "deliver": ("deliver",)}
+
+
+def job_steps(method, deliver):
+    """The steps a scenario's jobs take: a push operation's one is its delivery."""
+    kind = METHODS[method].family
+    if kind == "push":
+        return ("deliver",)
+    return ("get",) if deliver == "none" and kind != "babs" else STEPS
+
+
+def step_verdicts(records, n_expected, max_skew, lost=()):
+    """{step: (verdict, detail)} for each step its scenario's jobs take (job_steps),
+    and "job": PASS only if every step of every job passed and no result a job
+    reported delivered is `lost` (clones whose result the output repository lacks).
+    A step no job reached is left out; a job that died, or did not race, makes every
+    step INCONCLUSIVE, as it makes the job."""
+    records = list(records)
+    job = scenario_verdict(records, n_expected, max_skew)
+    if job[0] != INCONCLUSIVE and lost:
+        job = FAIL, f"{len(lost)} of {n_expected} results lost in the output repository"
+    if not records:
+        return {"job": job}
+    steps = job_steps(records[0]["method"], records[0].get("deliver", "none"))
+    verdicts, earlier = {}, ()
+    for i, step in enumerate(steps):
+        counts = _COUNTS[step] + (("clone", None) if i == 0 else ())
+        reached = [r for r in records if r["outcome"] == "ok" or r.get("failed_step") not in earlier]
+        earlier += counts
+        if job[0] == INCONCLUSIVE:
+            verdicts[step] = job
+        elif not reached:
+            continue
+        elif step == "deliver" and lost:
+            verdicts[step] = FAIL, f"{len(lost)} of {len(reached)} results lost in the output repository"
+        elif failed := [r for r in reached if r["outcome"] != "ok" and r.get("failed_step") in counts]:
+            verdicts[step] = FAIL, f"{len(failed)} of {len(reached)} failed"
+        else:
+            verdicts[step] = PASS, ""
+    return {**verdicts, "job": job}

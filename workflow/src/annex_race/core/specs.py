@@ -31,8 +31,9 @@ class CloneJobSpec(_Spec):
     origin: str  # what it clones: source_ds or an input RIA store (get, init), the round's output repository (push)
     image: str | None = None  # container_source: the image's key (get, init)
     prefetch: str | None = None  # the prefetched image (workaround prefetch)
+    output: str | None = None  # a whole job's: the round's output repository it delivers into
 
-    INPUTS = ("location", "git_annex", "round", "origin", "image", "prefetch")
+    INPUTS = ("location", "git_annex", "round", "origin", "image", "prefetch", "output")
 
     def inputs(self):
         """The files it reads, by name: what the rule declares."""

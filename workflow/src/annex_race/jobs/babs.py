@@ -32,7 +32,9 @@ from ..core.commands import DATALAD_DEBUG_ENV, git_config_env
 from ..core.image import CONTAINER, IMAGE, SUBDATASET
 from ..core.record import CloneRecord
 from ..core.roots import safe_remove
+from ..core.methods import BABS_DELIVERY
 from ..observe import logparse
+from . import push
 
 BIDS_APP = "mriqc"  # the output folder BABS zips: CONTAINER is named for this app
 APP_VERSION = "0-0-1"
@@ -372,7 +374,7 @@ def task_record(scenario, clone, round, lane, location, task_facts, task_account
     read = any(_RUNTIME_END.match(s) for s in texts)
     get_texts = [s for t, s in lines if t_get is not None and t >= t_get]
     record = {
-        **scenario, "clone": clone, "round": round, "lane": lane,
+        "deliver": BABS_DELIVERY, **scenario, "clone": clone, "round": round, "lane": lane,
         "host": facts.get("host", task_account.get("node", "")), "pid": facts.get("pid", 0),
         "slurm_job_id": facts.get("slurm_job_id"), "slurm_node": facts.get("slurm_node") or task_account.get("node"),
         "log": str(log_path), "git_annex_version": facts.get("git_annex_version"),
@@ -391,7 +393,7 @@ def task_record(scenario, clone, round, lane, location, task_facts, task_account
         "cause": None, "evidence": [], "arrival": None, "arrival_evidence": None,
         "prefetch_seconds": None, "reconstructed": False, "delivered": bool(task_account.get("delivered")),
         "delivery_evidence": None if task_account.get("delivered") else delivery_evidence(lines, trace, exit_code),
-        "pushed": None, "steps": [],
+        "pushed": None, **babs_steps(lines, trace, t_runtime, t_exit),
     }
     events = logparse.attempt_events([(t, s) for t, s in lines if t_get is not None and t >= t_get])
     starts, inferred = logparse.attempt_starts(events, t_get, scenario["annex_retry_delay"]) if t_get else ([], False)
@@ -404,10 +406,41 @@ def task_record(scenario, clone, round, lane, location, task_facts, task_account
     elif record["outcome"] == "ok":
         arrival = logparse.classify_arrival(get_texts)
         record.update(arrival=arrival.how, arrival_evidence=arrival.evidence)
+        if not record["delivered"]:  # the job's verdict is its delivery's too
+            step = "deliver" if record["t_deliver_start"] else "run"
+            after = [s for t, s in lines if t >= (record["t_deliver_start"] or t_get) and not _TRACE.match(s)]
+            diagnosis = logparse.classify_failure(after, exit_code)
+            record.update(outcome="failed", failed_step=step, cause=diagnosis.cause,
+                          evidence=[record["delivery_evidence"]], failure_messages=logparse.failure_messages(after))
     else:
         diagnosis = logparse.classify_failure(get_texts or texts, exit_code)
-        record.update(cause=diagnosis.cause, evidence=diagnosis.evidence)
+        record.update(cause=diagnosis.cause, evidence=diagnosis.evidence, failed_step="get")
     return CloneRecord(**record)
+
+
+# BABS's delivery, as participant_job.sh takes it
+_DELIVERY_STEPS = (("datalad push", "datalad push "), ("flock git push", "flock "))
+
+
+def babs_steps(lines, trace, t_runtime, t_exit):
+    """A task's run and delivery, from BABS's trace: the record's `run` (from the
+    runtime's start to the push), `steps` (each delivery step from its trace line to
+    the next) and t_deliver_start/end."""
+    steps = []
+    for name, prefix in _DELIVERY_STEPS:
+        t_start, command = _first(trace, lambda s, p=prefix: s.startswith(p))
+        if t_start is None:
+            break
+        t_end, _ = _first(trace, lambda s, c=command: s != command, after=t_start)
+        t_end = t_end if t_end is not None and t_end > t_start else t_exit
+        said = [s for t, s in lines if t_start <= t <= (t_end or t_start) and not _TRACE.match(s)]
+        steps.append({"step": name, "command": command, "t_start": t_start, "t_end": t_end, "exit_code": None,
+                      "remote_said": push.remote_said(said)})
+    t_deliver = steps[0]["t_start"] if steps else None
+    run = {"command": "datalad run (BABS's participant_job.sh)", "t_start": t_runtime,
+           "t_end": t_deliver or t_exit, "exit_code": None, "commit": None} if t_runtime else None
+    return {"steps": steps, "run": run, "t_deliver_start": t_deliver,
+            "t_deliver_end": steps[-1]["t_end"] if steps else None}
 
 
 def delivery_evidence(lines, trace, exit_code):

@@ -1,8 +1,10 @@
-"""One clone job: clone, meet the siblings at the barrier, take the method's step.
+"""One clone job: clone, meet the siblings at the barrier, take the method's step;
+a whole job then runs and delivers (jobs/deliver.py).
 
 What a clone job clones and what it does at the barrier is its method's (core/
 methods.py): the get family clones source_ds or its input RIA store, installs
-`containers` and gets the image; the init family `git clone`s the input RIA store
+`containers` and gets the image (and, where its scenario delivers, runs the
+stand-in and delivers the result into the round's output RIA store); the init family `git clone`s the input RIA store
 and runs `git annex init`; the push family (jobs/push.py) clones the round's output
 repository, saves a result and pushes it. Each phase is a plain function;
 `run_clone_job` strings them together and returns the CloneRecord the rule writes. A
@@ -24,7 +26,7 @@ from ..core.methods import GET, INIT, METHODS, PUSH, family
 from ..core.record import CloneRecord
 from ..core.roots import safe_remove
 from ..observe import logparse
-from . import push
+from . import deliver, push
 from .barrier import wait_at_barrier
 from .origin_locks import local_path, probe_origin_locks
 
@@ -139,7 +141,7 @@ def slurm_info():
 
 
 def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, prefetch=None,
-                  env=None, t_job_start=None, guard=None, git_annex=None):
+                  env=None, t_job_start=None, guard=None, git_annex=None, output=None):
     """Run one clone job and return its CloneRecord. `log` is an open text file.
 
     `spec`: its core.specs.CloneJobSpec; `ticket`: its round's (jobs.barrier.
@@ -148,7 +150,8 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
     init); `location`: the location's probe; `settings`: barrier_timeout, barrier_margin,
     keep_clones, push_timeout; `prefetch`: the prefetched image's manifest (workaround
     prefetch), else None; `guard`: the job's guard.Guard, told each phase;
-    `git_annex`: the manifest of the git-annex it must run (the only version accepted).
+    `git_annex`: the manifest of the git-annex it must run (the only version accepted);
+    `output`: a whole job's, the manifest of the round's output repository.
     """
     scenario, clone, clone_dir = spec.scenario, spec.clone, spec.clone_dir
     barrier_dir = Path(spec.barriers) / ticket.barrier
@@ -190,6 +193,11 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
         "delivery_evidence": None,
         "pushed": None,
         "steps": [],
+        "run": None,
+        "t_deliver_start": None,
+        "t_deliver_end": None,
+        "verify_seconds": None,
+        "failed_step": None,
         "log": str(Path(log.name).absolute()),
     }
     safe_remove(clone_dir, roots)  # left over from an interrupted earlier run
@@ -213,9 +221,11 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
             # what BABS's job script does: the image is the shared, prefetched copy, so
             # git-annex finds the content present and the get transfers nothing
             place_object(Path(clone_dir) / SUBDATASET, key, prefetch["content"], symlink=True)
+        if output:
+            record.update(deliver.prepare(clone, output, clone_dir, scenario["workaround"], log, env))
     except Exception as e:  # a failed clone is an observation like any other
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
-        record.update(cause="other", evidence=record["failure_messages"])
+        record.update(cause="other", evidence=record["failure_messages"], failed_step="clone")
     record["t_clone_end"] = time.time()
 
     # arrive even after a failed clone, so siblings are not left waiting for us
@@ -245,10 +255,38 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
     elif record["origin"] is not None:
         record.update(get(scenario, clone_dir, origin["url"], key, record["origin"], log,
                           get_environment(scenario, env), tell))
+        if output:
+            record.update(run_and_deliver(spec, ticket, output, record, log, get_environment(scenario, env),
+                                          settings, tell))
     if not settings["keep_clones"]:
         safe_remove(clone_dir, roots)
     now = time.time()
     return CloneRecord(**record, t_job_start=t_job_start or now, t_record=now)
+
+
+def run_and_deliver(spec, ticket, output, record, log, env, settings, tell):
+    """After the get: the whole job's run and delivery, as each job reaches them (with
+    deliver_at_barrier, all jobs meet at a second barrier first, the worst case; a
+    job whose get failed still arrives there, so its siblings do not wait in vain)."""
+    fields, pushed = {}, None
+    if record["outcome"] == "ok":
+        fields["run"], pushed, ran = deliver.run(spec.clone, spec.clone_dir, log, env, settings["push_timeout"], tell)
+        if pushed is None:
+            diagnosis = logparse.classify_failure([text for _, text in ran.lines], ran.exit_code)
+            fields.update(outcome="failed", failed_step="run", cause=diagnosis.cause, evidence=diagnosis.evidence,
+                          failure_messages=logparse.failure_messages(ran.text))
+    if settings.get("deliver_at_barrier"):
+        barrier_dir = Path(spec.barriers) / f"{ticket.barrier}-deliver"
+        tell("barrier", barrier_dir, spec.clone)
+        release = wait_at_barrier(barrier_dir, spec.clone, spec.scenario["n_clones"],
+                                  settings["barrier_timeout"], settings["barrier_margin"])
+        log.write(f"{time.time():.3f} delivery barrier: {release.reason} ({release.siblings_seen} seen)\n")
+        tell("released")
+    if pushed:
+        fields["pushed"] = pushed
+        fields.update(deliver.deliver(spec.scenario, output, pushed, spec.clone_dir, log, env,
+                                      settings["push_timeout"], tell))
+    return fields
 
 
 def get(scenario, clone_dir, url, key, origin, log, env, tell):
@@ -280,5 +318,5 @@ def get(scenario, clone_dir, url, key, origin, log, env, tell):
         fields.update(arrival=arrival.how, arrival_evidence=arrival.evidence)
     elif outcome != "ok":
         diagnosis = logparse.classify_failure(run.text + ([problem] if problem else []), run.exit_code)
-        fields.update(cause=diagnosis.cause, evidence=diagnosis.evidence)
+        fields.update(cause=diagnosis.cause, evidence=diagnosis.evidence, failed_step="get")
     return fields

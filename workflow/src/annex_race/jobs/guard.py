@@ -62,6 +62,8 @@ def _guard(read_end, job, log_path):
         *lines, buffer = buffer.split(b"\n")
         for line in lines:
             word, _, rest = line.decode().partition(" ")
+            if word == "barrier":  # a whole job's second barrier: not passed yet
+                facts.pop("released", None)
             facts[word] = rest
     if "done" in facts:
         return

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from ..core.commands import run_logged
-from ..core.methods import ANNEX, METHODS, RIA
+from ..core.methods import ANNEX, METHODS, NO_DELIVERY, RIA, delivery_of
 from ..observe import logparse
 ALIAS = "output"  # the output dataset's alias in a RIA store
 LOCK = "push.lock"  # push-branch-flock's lock file, beside the output repository
@@ -39,15 +39,20 @@ def _run(cmd, cwd=None, env=None):
     return result.stdout.strip()
 
 
-def create_output_repository(method, directory, env=None):
-    """A fresh output repository for one round of `method` in `directory` (which
-    must not exist): an analysis dataset with one commit, and the repository its jobs
-    clone (for a RIA store, the dataset in it). Returns the manifest: where the jobs
-    clone from (`url`), the repository, the flock lock file, which kind it is."""
+def create_output_repository(scenario, directory, env=None):
+    """A fresh output repository for one round of `scenario` (a push operation, or a
+    whole job) in `directory` (which must not exist): an analysis dataset with one
+    commit, and the repository its jobs clone or deliver into (for a RIA store, the
+    dataset in it, with its ORA storage sibling `output-storage`). Returns the
+    manifest: where the jobs clone from (`url`), the repository, the flock lock file,
+    which kind it is, what the round delivers (core/methods.Delivery)."""
+    import dataclasses
+
     import datalad.api as dl
 
     directory = Path(directory)
-    into = METHODS[method].delivery.into
+    delivery = delivery_of(scenario)
+    into = delivery.into
     ds = dl.create(path=str(directory / "analysis"), result_renderer="disabled")
     if into == RIA:
         store = directory / "store"
@@ -62,8 +67,9 @@ def create_output_repository(method, directory, env=None):
         url = repository
     else:  # the analysis dataset itself, checked out, with git-annex's hooks
         url = repository = ds.path
-    return {"method": method, "url": url, "repository": repository, "lock": str(directory / LOCK),
-            "into": into}
+    return {"method": scenario["method"], "deliver": scenario.get("deliver", NO_DELIVERY), "url": url,
+            "repository": repository, "lock": str(directory / LOCK), "into": into,
+            "delivery": dataclasses.asdict(delivery)}
 
 
 def branch(clone):
@@ -137,12 +143,13 @@ def remote_said(texts, limit=8):
     return said[:limit]
 
 
-def run_steps(method, output, pushed, clone_dir, log, env, idle_timeout, tell):
-    """At the barrier: the operation's steps, one after another until one fails;
-    the record's fields of what they did and what the remotes said. A step that
-    prints nothing for `idle_timeout` seconds hangs and is stopped."""
+def run_step_list(named_steps, clone_dir, log, env, idle_timeout, tell):
+    """Steps [(name, argv)], one after another until one fails: each step's
+    {step, command, t_start, t_end, exit_code, remote_said}, the first start and last
+    end, the outcome and, if a step failed, its cause. A step that prints nothing for
+    `idle_timeout` seconds hangs and is stopped."""
     lines, done, exit_code = [], [], 0
-    for name, cmd in steps(method, output, pushed):
+    for name, cmd in named_steps:
         log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {clone_dir})\n")
         run = run_logged(cmd, log, cwd=clone_dir, env=env, idle_timeout=idle_timeout,
                          on_start=lambda pgid: tell("get", pgid))
@@ -153,11 +160,23 @@ def run_steps(method, output, pushed, clone_dir, log, env, idle_timeout, tell):
         if exit_code:
             break
     texts = [text for _, text in lines]
-    fields = {"phase": "push", "t_get_start": done[0]["t_start"], "t_get_end": done[-1]["t_end"],
-              "exit_code": exit_code, "steps": done, "failure_messages": logparse.failure_messages(texts),
-              "outcome": "ok" if exit_code == 0 else "failed",
-              "attempts": logparse.attempt_events(lines), "attempt_starts": [done[0]["t_start"]]}
+    fields = {"steps": done, "t_start": done[0]["t_start"], "t_end": done[-1]["t_end"], "exit_code": exit_code,
+              "outcome": "ok" if exit_code == 0 else "failed", "failure_messages": logparse.failure_messages(texts),
+              "lines": lines}
     if exit_code:
         diagnosis = logparse.classify_failure(texts, exit_code)
         fields.update(cause=diagnosis.cause, evidence=diagnosis.evidence)
+    return fields
+
+
+def run_steps(method, output, pushed, clone_dir, log, env, idle_timeout, tell):
+    """At the barrier: the operation's steps (run_step_list); the record's fields of
+    what they did and what the remotes said."""
+    ran = run_step_list(steps(method, output, pushed), clone_dir, log, env, idle_timeout, tell)
+    fields = {"phase": "push", "t_get_start": ran["t_start"], "t_get_end": ran["t_end"],
+              "exit_code": ran["exit_code"], "steps": ran["steps"], "failure_messages": ran["failure_messages"],
+              "outcome": ran["outcome"], "attempts": logparse.attempt_events(ran["lines"]),
+              "attempt_starts": [ran["t_start"]]}
+    if ran["exit_code"]:
+        fields.update(cause=ran["cause"], evidence=ran["evidence"])
     return fields

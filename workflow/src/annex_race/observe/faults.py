@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.log_lines import DIED, STARTED
+from ..core.log_lines import DIED, STARTED, STEP
 from ..core.record import CloneRecord, RecordError, read_record
 
 # sacct's state (first word) -> cause
@@ -125,6 +125,8 @@ def reconstruct(scenario, clone, log_path, probe, since=0.0, state_of=slurm_stat
     t_barrier, barrier = attempt.first("barrier: ")
     t_died, _ = attempt.first(DIED)
     _, installed = attempt.first("containers installed from ")
+    # the step it died in: the last a whole job began, else the get if it began
+    steps = [text.split(STEP, 1)[1].split()[0] for _, text in attempt.lines if STEP in text]
     return _stub(
         scenario, clone, log_path, probe,
         host=attempt.host, pid=attempt.pid, slurm_job_id=attempt.slurm_job_id,
@@ -134,6 +136,7 @@ def reconstruct(scenario, clone, log_path, probe, since=0.0, state_of=slurm_stat
         t_record=t_died or attempt.started, phase="get" if t_get else "clone",
         origin=installed.split("containers installed from ", 1)[1].split()[0] if installed else None,
         failure_messages=evidence, cause=cause, evidence=evidence,
+        failed_step=steps[-1] if steps else "get" if t_get else "clone",
     )
 
 

@@ -1,11 +1,11 @@
-"""After a push scenario's round: does its output repository hold, whole, every
-result its jobs reported delivered?"""
+"""After a round that delivers (a push operation's, a whole job's): does its output
+repository hold, whole, every result its jobs reported delivered?"""
 
 import json
 import subprocess
 from pathlib import Path
 
-from ..core.methods import METHODS, NONBARE, RIA
+from ..core.methods import METHODS, NONBARE, RIA, Delivery
 
 
 def _git(repository, *args, env=None):
@@ -22,7 +22,7 @@ def verify_output(output, records, verify_dir, env=None):
     success but whose branch, commit or key the repository lacks (or whose key does
     not verify) is lost; a repository that fails `git fsck`, or holds what a failed
     job left half-written, is a problem."""
-    op = METHODS[output["method"]].delivery
+    op = Delivery(**output["delivery"]) if "delivery" in output else METHODS[output["method"]].delivery
     repository = Path(output["repository"])
     lost, problems, verified = {}, [], []
     fsck = _git(repository, "fsck", "--no-progress", "--no-dangling", env=env)

@@ -4,6 +4,7 @@ the explicit rows of `scenarios` (e.g. the seed notes' table), each within the a
 import itertools
 
 from ..core.axes import AXES, MEANINGLESS, ROW_NOTES, as_list, matches, scenario_id
+from ..core.methods import deliver_value
 
 
 def _version_text(value):
@@ -74,7 +75,10 @@ def _explicit_rows(config, names):
 
 def express_workarounds(row, backoff):
     """The retry-backoff workaround is a retry budget: its annex.retry and
-    annex.retrydelay (from `backoff`) stand in the scenario's retry axes."""
+    annex.retrydelay (from `backoff`) stand in the scenario's retry axes. A method
+    that delivers its own way (core/methods.deliver_as) takes that deliver value."""
+    if "deliver" in row and "method" in row:
+        row = {**row, "deliver": deliver_value(row["method"], row["deliver"])}
     if row["workaround"] == "retry-backoff" and backoff:
         return {**row, "annex_retry": backoff["annex_retry"],
                 "annex_retry_delay": backoff["annex_retry_delay"]}
@@ -95,9 +99,8 @@ def scenario_table(config, axes=AXES):
         rows = _product(config, names)
         if not config.get("full_matrix", True):
             rows = [r for r in rows if not any(matches(r, p) for p in config.get("skip", []))]
-    rows = [r for r in rows if not any(matches(r, p) for p in MEANINGLESS)]
-    rows = list({scenario_id(r, axes): r for r in
-                 (express_workarounds(r, config.get("backoff")) for r in rows)}.values())
+    rows = [express_workarounds(r, config.get("backoff")) for r in rows]
+    rows = list({scenario_id(r, axes): r for r in rows if not any(matches(r, p) for p in MEANINGLESS)}.values())
     if not rows:
         raise ValueError("config: every scenario of the matrix is skipped")
     import pandas as pd  # here: a job process loads the plan and needs no table
@@ -118,8 +121,10 @@ def check_table(config, fixed_version=None, axes=AXES):
     """The scenarios of `snakemake check` ("is my site affected?"), per location of the
     `location` axis: the smallest decisive one (the site's git-annex, `system`; two
     clones of the input RIA store without storage sibling, plain `git annex get`, the
-    largest image_size configured) and the same with each workaround: a storage
-    sibling, prefetch, retry-backoff, and `fixed_version` of git-annex if given."""
+    largest image_size configured, the whole job delivered as the first `deliver`
+    value says) and the same with each workaround: a storage sibling, prefetch,
+    retry-backoff, verifyremote (where it delivers), and `fixed_version` of git-annex
+    if given."""
     from ..core.image import parse_size
 
     base = {axis: config[axis][0] for axis in axes} | {
@@ -129,9 +134,11 @@ def check_table(config, fixed_version=None, axes=AXES):
         "image_size": max(config["image_size"], key=parse_size),
     }
     variants = [{}, {"storage_sibling": "on"}, {"workaround": "prefetch"},
-                {"workaround": "retry-backoff"}] + ([{"git_annex": fixed_version}] if fixed_version else [])
+                {"workaround": "retry-backoff"}, {"workaround": "verifyremote"}] + (
+        [{"git_annex": fixed_version}] if fixed_version else [])
     rows = [express_workarounds({**base, "location": location, **v}, config.get("backoff"))
             for location in config["location"] for v in variants]
+    rows = [r for r in rows if not any(matches(r, p) for p in MEANINGLESS)]
     import pandas as pd
 
     table = pd.DataFrame(rows, columns=list(axes))

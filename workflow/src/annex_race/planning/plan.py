@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..core import layout
 from ..core.axes import AXES
-from ..core.methods import BABS, PUSH, family
+from ..core.methods import BABS, GET, NO_DELIVERY, PUSH, family
 from ..core.specs import BabsProjectSpec, CloneJobSpec
 from ..core.versions import SYSTEM, version_key
 from .files import KINDS, ScenarioFiles, dataset_dir
@@ -62,6 +62,12 @@ class Scenario:
     def family(self):
         return family(self.axes["method"])
 
+    @property
+    def delivers(self):
+        """Its jobs deliver into a round's output repository: a push operation, or a
+        whole job (a get, then the run and the delivery its `deliver` axis names)."""
+        return self.family == PUSH or (self.family == GET and self.axes["deliver"] != NO_DELIVERY)
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -77,18 +83,26 @@ class Plan:
     def suite(self, name):
         return [s for s in self.scenarios.values() if s.suite == name]
 
-    def running(self, *families):
-        """The scenarios that run a round (of `families`, else all): only they have a
-        round to open."""
-        return [s.id for s in self.scenarios.values() if not s.complete and (not families or s.family in families)]
+    def running(self, *families, delivering=None):
+        """The scenarios that run a round (of `families`, else all; that deliver, or
+        not, if `delivering` says): only they have a round to open."""
+        return [s.id for s in self.scenarios.values() if not s.complete and (not families or s.family in families)
+                and delivering in (None, s.delivers)]
 
-    def comparing(self):
+    def comparing(self, delivering=None):
         """The scenarios whose round this run compares the shared repositories after:
-        those that run, and complete ones whose run ended before it compared them."""
-        return [s.id for s in self.scenarios.values() if not s.complete or not s.compared]
+        those that run, and complete ones whose run ended before it compared them
+        (that deliver, or not, if `delivering` says)."""
+        return [s.id for s in self.scenarios.values() if (not s.complete or not s.compared)
+                and delivering in (None, s.delivers)]
 
     def of_family(self, *families):
         return [s.id for s in self.scenarios.values() if s.family in families]
+
+    def delivering(self):
+        """The scenarios that run a round that delivers into an output repository
+        (Scenario.delivers)."""
+        return self.running(delivering=True)
 
     def files(self, scenario):
         s = self.scenarios[scenario]
@@ -107,12 +121,18 @@ class Plan:
         s = self.scenarios[scenario]
         made = self.lane_datasets(s.suite, s.axes["location"], s.lane)
         babs = [self.files(scenario).babs_project] if babs_project and s.family == BABS else []
-        return sorted(set().union(*made.values())) + ([self.files(s.before).writes] if s.before else []) + babs
+        git_annex = [self.files(scenario).git_annex] if s.delivers else []  # it makes the output repository
+        return (sorted(set().union(*made.values())) + ([self.files(s.before).writes] if s.before else []) + babs
+                + git_annex)
 
     def round_opening(self, scenario):
-        """What opening a round needs: its lane, and the repositories its jobs share
-        (snapshotted before the ticket is written)."""
-        return {"lane": self.scenarios[scenario].lane, "shared": self.shared_repositories(scenario)}
+        """What opening a round needs: its lane, the repositories its jobs share
+        (snapshotted before the ticket is written) and, where it delivers, where its
+        output repository is made, with which git-annex."""
+        s, files = self.scenarios[scenario], self.files(scenario)
+        output = {"directory": files.output_dir, "git_annex": files.git_annex,
+                  "scenario": {"scenario": scenario, **s.axes}} if s.delivers else None
+        return {"lane": s.lane, "shared": self.shared_repositories(scenario), "output": output}
 
     def shared_repositories(self, scenario):
         """The repositories a scenario's jobs share, by name: [kind, manifest, subpath]
@@ -138,10 +158,15 @@ class Plan:
         s, files = self.scenarios[scenario], self.files(scenario)
         reads = {"origin": files.output_repository} if s.family == PUSH else {
             "origin": files.cloned(), "image": files.needs()["container_source"],
-            "prefetch": files.needs().get("prefetch")}
+            "prefetch": files.needs().get("prefetch"), "output": files.output_repository if s.delivers else None}
         return CloneJobSpec(scenario={"scenario": scenario, **s.axes}, clone=clone, clone_dir=files.clone_dir(clone),
                             barriers=files.barriers, location=files.location_probe, git_annex=files.git_annex,
                             round=files.ticket, **reads)
+
+    def verify_dir(self, scenario):
+        """Where the check of a delivering round's output repository may clone it (None:
+        the round delivers nothing)."""
+        return self.files(scenario).verify_dir if self.scenarios[scenario].delivers else None
 
     def compare_inputs(self, scenario):
         """The round's snapshot before, its records, and (a late comparison) what the
@@ -218,7 +243,7 @@ class Plan:
         return [self.files(s.id).writes for s in self.suite(suite)]
 
     def output_verifications(self, suite):
-        return [self.files(s.id).output_verified for s in self.suite(suite) if s.family == PUSH]
+        return [self.files(s.id).output_verified for s in self.suite(suite) if s.delivers]
 
     def expected_clones(self, suite):
         """Every clone of a suite: its record, its log, its scenario's axis values and

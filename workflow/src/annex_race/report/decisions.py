@@ -37,19 +37,33 @@ def version_table(summary):
     writes = {version: _writes(group) for version, group in summary.groupby("git_annex")}
     for version, group in rows.groupby("git_annex"):
         reported = group["git_annex_run"].iloc[0].split(", ")[0]
-        verdicts = group["verdict"].value_counts()
+        verdicts = _step(group, "get_verdict", group["verdict"]).value_counts()
         status = ("affected" if verdicts.get(FAIL, 0) else
                   "fixed" if verdicts.get(PASS, 0) == len(group) else "not decided")
+        delivers = _step(group, "deliver_verdict")
+        delivers = delivers[delivers != ""]
+        deliver = ("" if delivers.empty else "breaks" if (delivers == FAIL).any()
+                   else "delivers" if (delivers == PASS).all() else "not decided")
         table.append({
             "version": version, "reported": reported, "provenance": group["git_annex_provenance"].iloc[0],
             "released": release_date(reported),
             "scenarios": len(group), "observed": ", ".join(f"{n} {v}" for v, n in verdicts.items()),
-            "status": status, **writes[version],
+            "status": status, **writes[version], "deliver": deliver,
+            "deliver_observed": ", ".join(f"{n} {v}" for v, n in delivers.value_counts().items()),
+            "whole_job": "" if delivers.empty else "safe" if (
+                status == "fixed" and writes[version]["sources"] == "clean" and deliver == "delivers") else "unsafe",
         })
     table = pd.DataFrame(table)
     order = [(released or pd.Timestamp.max.date(), _release_order(version))
              for released, version in zip(table["released"], table["version"])]
     return table.iloc[sorted(range(len(table)), key=order.__getitem__)].reset_index(drop=True)
+
+
+def _step(group, column, default=None):
+    """A step's verdicts (the get's or the delivery's), the job's where not recorded."""
+    if column in group:
+        return group[column].where(group[column] != "", default) if default is not None else group[column]
+    return default if default is not None else pd.Series([""] * len(group), index=group.index)
 
 
 def _writes(group):
@@ -91,7 +105,7 @@ def version_statements(table):
     affected = pypi[pypi["status"] == "affected"]
     lines = []
     if affected.empty:
-        lines.append(f"- None of the {len(pypi)} releases tried failed here.")
+        lines.append(f"- None of the {len(pypi)} releases tried failed the get here.")
     else:
         last = affected.iloc[-1]
         later_fixed = pypi[(pypi["status"] == "fixed") & (pypi["released"] > last["released"])]
@@ -109,6 +123,13 @@ def version_statements(table):
             lines.append(f"- Releases before it passed: {', '.join(earlier_fixed['version'])}.")
     if affected.empty:
         lines += clean_statement(table, None)
+    if "whole_job" in table and (table["whole_job"] != "").any():
+        safe = table[table["whole_job"] == "safe"]["version"]
+        broken = table[(table["status"] == "fixed") & (table["deliver"] == "breaks")]["version"]
+        lines.append("- Safe for the whole job (get fixed, nothing written, delivery PASS), as observed: "
+                     + (", ".join(safe) if len(safe) else "none of the releases tried") + ".")
+        lines += [f"- {v} fixes the get and breaks the delivery (see the findings for its workaround)."
+                  for v in broken]
     for row in table[table["version"] == SYSTEM].itertuples():
         where = ""
         if row.released and len(affected):

@@ -1,5 +1,6 @@
 """The findings: short statements computed from the scenario table (scenarios.tsv):
-what failure needed, what fixed it and at what cost, what the jobs wrote into
+per release, the get's and the delivery's verdicts and which are safe for the whole
+job; what failure needed, what fixed it and at what cost, what the jobs wrote into
 shared repositories, how the content arrived, what BABS delivered. Each is read
 from observed verdicts, never from version numbers or expectations."""
 
@@ -53,15 +54,61 @@ def remedies(summary, axes=AXES):
                                        "setup_s", "failing_winner_get_s"])
 
 
+def _counts(verdicts):
+    """"PASS in 6 of 6", "FAIL in 2 of 6" of a column of step verdicts."""
+    counts = verdicts[verdicts != ""].value_counts()
+    return ", ".join(f"{v} in {n} of {int(counts.sum())}" for v, n in counts.items())
+
+
+def release_findings(summary):
+    """First, per release tried: the get's and the delivery's verdicts in the
+    scenarios without workaround, and the releases safe for the whole job (get PASS,
+    nothing written into shared repositories, delivery PASS), each observed; a
+    release that fixes the get and breaks the delivery is said so, with what the
+    workarounds of the delivery did there."""
+    whole = summary[summary["deliver_verdict"] != ""] if "deliver_verdict" in summary else summary.iloc[:0]
+    if whole.empty:
+        return []
+    lines, safe = [], []
+    plain = whole[whole["workaround"] == "none"]
+    for version, rows in sorted(plain.groupby("git_annex"), key=lambda item: natural_key(item[0])):
+        gets, delivers = _counts(rows["get_verdict"]), _counts(rows["deliver_verdict"])
+        causes = ", ".join(sorted(set(", ".join(rows["deliver_cause"]).split(", ")) - {""}))
+        lines.append(f"- git_annex={version}: get {gets or 'not reached'}; deliver {delivers or 'not reached'}"
+                     + (f" ({causes})" if causes else "") + ".")
+        get_ok = (rows["get_verdict"] == PASS).all()
+        clean = "sources" not in rows or (rows["sources"] == "clean").all()
+        if get_ok and clean and (rows["deliver_verdict"] == PASS).all():
+            safe.append(version)
+        if get_ok and (rows["deliver_verdict"] == FAIL).any():
+            lines.append(f"  - {version} fixes the get and breaks the delivery ({causes})"
+                         + "".join(_restored(whole, version)) + ".")
+    lines.append("- Safe for the whole job (get PASS, nothing written into shared repositories, delivery PASS): "
+                 + (", ".join(safe) if safe else "no release tried") + ".")
+    return lines
+
+
+def _restored(whole, version):
+    """What each workaround of the delivery did with `version`, as observed, and its cost."""
+    for workaround, rows in whole[(whole["git_annex"] == version) & (whole["workaround"] != "none")].groupby(
+            "workaround"):
+        passed = rows[rows["deliver_verdict"] == PASS]
+        cost = (f", {passed['verify_s'].max():.2f} s in each job before its get" if len(passed)
+                and passed["verify_s"].notna().any() else "")
+        yield f"; workaround={workaround} restored it in {len(passed)} of {len(rows)} scenarios{cost}"
+
+
 def findings(summary, axes=AXES):
-    """Short statements computed from the verdicts: what failure needed, what fixed it,
-    what the jobs wrote into shared repositories."""
+    """Short statements computed from the verdicts: per release, the get's and the
+    delivery's; what failure needed, what fixed it, what the jobs wrote into shared
+    repositories."""
     failed = summary[summary["verdict"] == FAIL]
     if failed.empty:
-        return [f"- No scenario failed ({len(summary)} run).", *write_findings(summary, axes),
-                *arrival_findings(summary), *delivery_findings(summary)]
+        return [*release_findings(summary), f"- No scenario failed ({len(summary)} run).",
+                *write_findings(summary, axes), *arrival_findings(summary), *delivery_findings(summary)]
     conditions = necessary_conditions(summary, axes)
     lines = [
+        *release_findings(summary),
         f"- {len(failed)} of {len(summary)} scenarios FAIL, all with "
         + (", ".join(f"{a}={v}" for a, v in conditions.items()) or "no single shared condition")
         + f"; causes seen: {', '.join(sorted(set(', '.join(failed['cause']).split(', ')) - {''}))}."
@@ -88,7 +135,8 @@ def findings(summary, axes=AXES):
 def delivery_findings(summary):
     """One line where BABS's tasks got the image but their results did not all reach
     the output RIA: a release that fixes the get may break the delivery."""
-    short = summary[(summary["delivery_evidence"] != "") & (summary["verdict"] == PASS)]
+    gets = summary["get_verdict"] if "get_verdict" in summary else summary["verdict"]
+    short = summary[(summary["delivery_evidence"] != "") & (gets == PASS)]
     return [f"- BABS with git_annex={r.git_annex}: every get PASSES, yet {r.delivered} results reached the "
             f"output RIA ({r.delivery_evidence}): see BABS beside the imitation." for r in short.itertuples()]
 

@@ -173,13 +173,16 @@ def push_reproducers(summary):
     """A section with a standalone reproducer (push_job.reproducer) of every push
     operation that failed, from its smallest failing scenario; [] if none failed."""
     failed = summary[(summary["verdict"] == FAIL) & (summary["method"].map(family) == PUSH)]
-    if failed.empty:
+    if failed.empty and not ("deliver_verdict" in summary and (summary["deliver_verdict"] == FAIL).any()):
         return []
     lines = ["## The output side: standalone reproducers", "",
              "Each script needs only git and git-annex on PATH; it sets up its repositories in a fresh "
              "temporary directory, runs the operation in every job at once, prints what each job said and "
              "exits 1 where the failure shows.", ""]
-    for method, group in failed.groupby("method", sort=False):
+    delivered = summary[summary["deliver_verdict"] == FAIL] if "deliver_verdict" in summary else summary.iloc[:0]
+    groups = [*failed.groupby("method", sort=False),
+              *delivered[delivered["method"].map(family) != PUSH].groupby("deliver", sort=False)]
+    for method, group in groups:
         worst = smallest_failing(group)
         lines += [f"### `{method}`: {worst['detail']} (cause `{worst['cause']}`)", "",
                   f"Observed with git-annex {worst['git_annex_run'] or worst['git_annex']}: {worst['evidence']}", "",

@@ -1,10 +1,10 @@
-"""Standalone reproducers of the push operations, for the bug report: plain bash
+"""Standalone reproducers of the push operations and deliveries, for the bug report: plain bash
 scripts that need git and git-annex only."""
 
 from pathlib import Path
 
 from ..core.image import parse_size
-from ..core.methods import METHODS
+from ..core.methods import DELIVERIES, METHODS
 
 REPRODUCERS = Path(__file__).with_name("reproducers")
 
@@ -14,7 +14,7 @@ def reproducer(method, n_clones=2, size="8M", bwlimit="1MiB", git_annex=None):
     annex-race) that sets up its repositories in a fresh temporary directory, runs
     the operation of `method` in `n_clones` jobs at once and prints what failed; it
     exits 1 where the failure shows, 0 where every job succeeded."""
-    op = METHODS[method].delivery
+    op = METHODS[method].delivery if method in METHODS and METHODS[method].delivery else DELIVERIES[method]
     mib = max(1, parse_size(size) // (1 << 20))
     settings = [f"{name}=${{{name}:-{value}}}" for name, value in
                 (("N", n_clones), ("SIZE_MIB", mib), ("BWLIMIT", bwlimit or ""))]

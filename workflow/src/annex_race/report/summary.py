@@ -198,7 +198,10 @@ def summary_markdown(summary, axes=AXES):
     shown = shown.assign(result=_results(shown))
     varying = [a for a in axes if summary[a].astype(str).nunique() > 1]
     common = [f"{a}={summary[a].iloc[0]}" for a in axes if a not in varying]
-    columns = ["result", "cause", *varying, "first_failure", "median_get_s", "skew_ms", "arrival",
+    steps = [c for c in ("get_verdict", "deliver_verdict") if c in summary and (summary[c] != "").any()]
+    shown = shown.rename(columns={c: c.removesuffix("_verdict") for c in steps})
+    steps = [c.removesuffix("_verdict") for c in steps]
+    columns = ["result", *steps, "cause", *varying, "first_failure", "median_get_s", "skew_ms", "arrival",
                *(["sources"] if (summary["sources"] != "").any() else []), "git_annex_run", "fs_source", "fs_clone"]
     counts = summary["verdict"].value_counts()
     head = ", ".join(f"{counts.get(v, 0)} {v}" for v in (PASS, FAIL, INCONCLUSIVE))

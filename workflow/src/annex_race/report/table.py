@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.axes import AXES, ROW_NOTES
-from ..core.record import (FAIL, FIELDS, INCONCLUSIVE, JSON_FIELDS, CloneRecord, ScenarioFields, get_start_skew,
-                           scenario_verdict)
+from ..core.record import (FIELDS, INCONCLUSIVE, JSON_FIELDS, CloneRecord, ScenarioFields, get_start_skew,
+                           step_verdicts)
 from ..observe.faults import read_or_rebuild
 
 
@@ -22,7 +22,7 @@ from ..observe.faults import read_or_rebuild
 class ScenarioRow(ScenarioFields):
     """One row of scenarios.tsv: a scenario's axis values and what its clones showed."""
 
-    verdict: str  # PASS | FAIL | INCONCLUSIVE
+    verdict: str  # the job's: PASS | FAIL | INCONCLUSIVE (core/record.step_verdicts)
     detail: str  # "1 of 2 failed", why INCONCLUSIVE
     cause: str  # the causes of the failed clones, most frequent first
     first_failure: str
@@ -49,6 +49,15 @@ class ScenarioRow(ScenarioFields):
     # push operations: what the verification of the round's output repository found
     # ("whole: …", "lost …", problems; "" elsewhere)
     output: str = ""
+    # each step's verdict and the causes of the jobs that failed in it ("": the
+    # scenario's jobs do not take that step, or none reached it); the verifyremote
+    # workaround's slowest time in a job
+    get_verdict: str = ""
+    get_cause: str = ""
+    run_verdict: str = ""
+    deliver_verdict: str = ""
+    deliver_cause: str = ""
+    verify_s: float | None = None
     # an explicit row's notes (config `scenarios`, e.g. what the seed notes say)
     test: str = ""
     seed_location: str = ""
@@ -56,7 +65,8 @@ class ScenarioRow(ScenarioFields):
 
 
 SUMMARY_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
-TIME_FIELDS = [f for f in FIELDS if f.startswith("t_") or f in ("barrier_release_at", "prefetch_seconds")]
+TIME_FIELDS = [f for f in FIELDS if f.startswith("t_") or f in ("barrier_release_at", "prefetch_seconds",
+                                                                 "verify_seconds")]
 # what results.tsv adds to each record
 DERIVED = {"clone_s": float, "get_s": float, "transfers": int, "failed_attempts": int, "first_failure": str}
 
@@ -103,11 +113,10 @@ def scenario_summary(table, max_skew, max_rounds=None, writes=None, verified=Non
     for scenario, group in table.groupby("scenario", sort=True):
         first = group.iloc[0]
         records = [{**r, "evidence": json.loads(r["evidence"])} for r in group.to_dict("records")]
-        verdict, detail = scenario_verdict(records, int(first["n_clones"]), max_skew)
         output = verified.get(scenario)
         lost = list(output["lost"].values()) if output else []
-        if lost and verdict != INCONCLUSIVE:  # reported delivered, not in the output repository
-            verdict, detail = FAIL, f"{len(lost)} of {int(first['n_clones'])} results lost in the output repository"
+        steps = step_verdicts(records, int(first["n_clones"]), max_skew, lost)
+        verdict, detail = steps["job"]
         if verdict == INCONCLUSIVE and not group["reconstructed"].any():
             rounds = int(group["round"].max())
             detail += (f"; after {rounds} rounds (max_rounds) it is not rerun" if max_rounds and rounds >= max_rounds
@@ -139,9 +148,26 @@ def scenario_summary(table, max_skew, max_rounds=None, writes=None, verified=Non
             written=writes.get(scenario, {}).get("written", ""),
             **delivery(group),
             output=output_text(output),
+            **step_columns(steps, group, lost),
             **{n: str(notes.get(scenario, {}).get(n) or "") for n in ROW_NOTES},
         ))
     return pd.DataFrame([asdict(r) for r in rows], columns=SUMMARY_COLUMNS)
+
+
+def step_columns(steps, group, lost):
+    """A scenario row's step verdicts, the causes of the jobs failed in each step, and
+    the verifyremote workaround's slowest time."""
+    failed = group[group["outcome"] != "ok"]
+
+    def causes(*phases):
+        found = failed[failed["failed_step"].isin(phases)]["cause"].dropna().value_counts()
+        return ", ".join(list(found.index))
+
+    deliver_cause = ", ".join(([("lost-result")] if lost else []) + ([causes("deliver")] if causes("deliver") else []))
+    return {"get_verdict": steps.get("get", ("",))[0], "get_cause": causes("clone", "get") if "get" in steps else "",
+            "run_verdict": steps.get("run", ("",))[0], "deliver_verdict": steps.get("deliver", ("",))[0],
+            "deliver_cause": deliver_cause if "deliver" in steps else "",
+            "verify_s": group["verify_seconds"].max()}
 
 
 def output_text(output):
