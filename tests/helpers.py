@@ -137,3 +137,33 @@ def stop_group(pgid, timeout=5):
         except ProcessLookupError:
             return
         time.sleep(0.05)
+
+
+def descendants(pid):
+    """Pids of the processes under `pid`, found through /proc."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def git_annex_under(pid, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for child in descendants(pid):
+            try:
+                if Path(f"/proc/{child}/comm").read_text().strip() == "git-annex":
+                    return child
+            except OSError:
+                continue
+        time.sleep(0.1)
+    raise AssertionError(f"no git-annex under pid {pid}")

@@ -12,8 +12,8 @@ import pytest
 
 from annex_race.core.log_lines import STARTED
 from annex_race.driver.cli import snakemake_command
-from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict,
-                     processes_of, snakemake)
+from helpers import (ROOT, assert_sources_unharmed, get_start_skew, git_annex_under, load_run,
+                     observed_verdict, processes_of, snakemake)
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 # two scenarios in a row whose gets take ~8 s (8 MiB at annex.bwlimit=1MiB): the
@@ -94,36 +94,6 @@ def test_ctrl_c_leaves_no_process_of_the_run_and_a_rerun_completes(tmp_path):
     assert len(records) == 2 and all(len(rs) == 2 for rs in records.values())
     assert {observed_verdict(rs) for rs in records.values()} == {"FAIL", "PASS"}
     assert_sources_unharmed(summary)
-
-
-def descendants(pid):
-    """Pids of the processes under `pid`, found through /proc."""
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def git_annex_under(pid, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for child in descendants(pid):
-            try:
-                if Path(f"/proc/{child}/comm").read_text().strip() == "git-annex":
-                    return child
-            except OSError:
-                continue
-        time.sleep(0.1)
-    pytest.fail(f"no git-annex under pid {pid}")
 
 
 def honest(records):

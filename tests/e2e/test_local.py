@@ -1,4 +1,5 @@
-"""The default matrix, end to end on this machine, with the real git-annex versions.
+"""The default matrix, end to end on this machine, with the real git-annex versions:
+whole jobs (get, run, deliver as BABS does), three releases.
 
 One run of the default configuration (as README's run command does it) serves all
 tests in this module; it takes a few minutes.
@@ -7,10 +8,16 @@ tests in this module; it takes a few minutes.
 import re
 
 import pytest
+import yaml
 
-from helpers import assert_sources_unharmed, get_start_skew, load_run, observed_verdict, scenario_rows, snakemake
+from annex_race.core.record import step_verdicts
+from annex_race.planning.matrix import normalize_axes, scenario_table
+from helpers import (ROOT, assert_sources_unharmed, get_start_skew, load_run, observed_verdict, scenario_rows,
+                     snakemake)
 
-AFFECTED, FIXED = "10.20260115", "10.20261026"
+# the affected release, the newest seen to pass the whole job, the newest on PyPI
+AFFECTED, GOOD, NEWEST = "10.20260115", "10.20261020", "10.20261026"
+DEFAULT = normalize_axes(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
 
 
 @pytest.fixture
@@ -21,7 +28,7 @@ def run(default_run):
 
 def test_every_expected_record_and_output_exists(run):
     workdir, records, summary, table = run
-    assert len(records) == 18  # the default matrix less the skipped combinations
+    assert len(records) == len(scenario_table(DEFAULT))  # the default matrix less the skipped combinations
     for scenario, rs in records.items():
         assert sorted(r.clone for r in rs) == list(range(rs[0].n_clones)), scenario
         for r in rs:
@@ -29,6 +36,10 @@ def test_every_expected_record_and_output_exists(run):
             assert r.fs_clone and r.host and r.pid
             assert r.t_clone_start <= r.t_clone_end <= r.t_barrier_arrive
             assert r.t_barrier_release <= r.t_get_start <= r.t_get_end
+            assert r.deliver == "babs"
+            if r.outcome == "ok":  # the whole job: run, then deliver
+                assert r.t_get_end <= r.run["t_start"] <= r.run["t_end"] <= r.t_deliver_start <= r.t_deliver_end
+                assert [s["step"] for s in r.steps] == ["datalad push", "flock git push"] and r.pushed
     assert len(table) == sum(len(rs) for rs in records.values())
     assert_sources_unharmed(summary)
     assert (workdir / "results" / "sources.ok").exists()
@@ -68,16 +79,65 @@ def test_affected_version_without_storage_sibling_fails_for_every_method(run):
     assert len(failing) == 3 and set(failing.values()) == {"FAIL"}
 
 
-def test_fixed_version_storage_sibling_and_workarounds_pass(run):
+def test_the_good_release_storage_sibling_and_workarounds_pass_the_whole_job(run):
     _, records, _, _ = run
     for where in (
-        {"git_annex": FIXED},
+        {"git_annex": GOOD},
         {"storage_sibling": "on"},
         {"workaround": "prefetch"},
         {"workaround": "retry-backoff"},
+        {"workaround": "verifyremote"},
     ):
         verdicts = _verdicts(records, **where)
         assert verdicts and set(verdicts.values()) == {"PASS"}, (where, verdicts)
+
+
+def _steps(records, max_skew=1.0):
+    return step_verdicts([r.asdict() for r in records], records[0].n_clones, max_skew)
+
+
+def test_the_newest_release_gets_and_breaks_every_delivery(run):
+    """Observed from the records, step by step: the newest release's gets pass, its
+    deliveries fail of its unverified special remote, and verifyremote restores them."""
+    _, records, _, _ = run
+    newest = {s: rs for s, rs in records.items() if rs[0].git_annex == NEWEST}
+    assert newest
+    for scenario, rs in newest.items():
+        steps = _steps(rs)
+        if rs[0].workaround == "verifyremote":
+            assert steps["deliver"][0] == "PASS" and all(r.verify_seconds for r in rs), scenario
+        else:
+            assert (steps["get"][0], steps["deliver"][0]) == ("PASS", "FAIL"), (scenario, steps)
+            assert {r.cause for r in rs} == {"unverified-remote"} and {r.failed_step for r in rs} == {"deliver"}
+            assert all("verifyremote" in r.evidence[0] for r in rs)
+
+
+def test_the_findings_say_per_release_the_get_and_the_delivery_and_which_is_safe(run):
+    """The summary's first findings, each read back against the scenario table."""
+    workdir, records, summary, _ = run
+    rows = scenario_rows(workdir)
+    findings = summary.split("## Findings\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    plain = rows[rows["workaround"] == "none"]
+    for i, version in enumerate((AFFECTED, GOOD, NEWEST)):
+        mine = plain[plain["git_annex"] == version]
+        deliver = mine["deliver_verdict"].value_counts()
+        assert findings[i].startswith(f"- git_annex={version}: get "), findings
+        assert all(f"{v} in {n} of {len(mine)}" in findings[i] for v, n in deliver.items()), findings[i]
+    assert f"- git_annex={NEWEST}: get PASS in 3 of 3; deliver FAIL in 3 of 3 (unverified-remote)." in findings
+    restored = [f for f in findings if f.strip().startswith(f"- {NEWEST} fixes the get and breaks the delivery")]
+    assert restored and "workaround=verifyremote restored it in 1 of 1 scenarios" in restored[0], findings
+    safe = [v for v in (AFFECTED, GOOD, NEWEST) if (plain[plain["git_annex"] == v][
+        ["get_verdict", "deliver_verdict"]] == "PASS").all(axis=None)]
+    assert safe == [GOOD]
+    assert "- Safe for the whole job (get PASS, nothing written into shared repositories, delivery PASS): " \
+           f"{GOOD}." in findings
+    for row in rows.itertuples():  # each step's verdict as the records say
+        steps = _steps(records[row.scenario])
+        assert (row.get_verdict, row.deliver_verdict) == (steps["get"][0], steps["deliver"][0]), row.scenario
+    # the output store of every round holds every result a job reported delivered
+    for scenario, rs in records.items():
+        verified = (workdir / "results" / "verified-outputs" / scenario / "round-1.json").read_text()
+        assert '"lost": {}' in verified, scenario
 
 
 def test_prefetch_clones_transfer_nothing(run):
@@ -102,14 +162,15 @@ def test_a_slice_selects_only_its_scenarios(tmp_path):
     out = snakemake(tmp_path, "--cores", "2", "-n", config=["storage_sibling=on"])
     assert out.returncode == 0, out.stderr
     scenarios = set(re.findall(r"scenario=([^,\s]+)", out.stdout))
-    assert len(scenarios) == 6 and all("_ss-on_" in s for s in scenarios), scenarios
+    wanted = scenario_table({**DEFAULT, "storage_sibling": ["on"]})
+    assert scenarios == set(wanted.index) and all("_ss-on_" in s for s in scenarios), scenarios
 
 
 @pytest.fixture(scope="module")
 def sequential(tmp_path_factory):
-    """The same default matrix with its scenarios strictly one after another."""
+    """The default matrix's scenarios of one get method, strictly one after another."""
     workdir = tmp_path_factory.mktemp("sequential")
-    out = snakemake(workdir, "--cores", "2", config=["lanes=1"])
+    out = snakemake(workdir, "--cores", "2", config=["lanes=1", "method=annex-get"])
     assert out.returncode == 0, out.stderr[-3000:]
     return workdir, *load_run(workdir)
 
@@ -119,8 +180,7 @@ def test_lanes_change_no_verdict(run, sequential):
     _, alone, _, _ = sequential
     assert len({r.lane for rs in records.values() for r in rs}) > 1  # the default runs side by side
     assert {r.lane for rs in alone.values() for r in rs} == {0}
-    assert {s: observed_verdict(rs) for s, rs in records.items()} == {
-        s: observed_verdict(rs) for s, rs in alone.items()}
+    assert {s: observed_verdict(records[s]) for s in alone} == {s: observed_verdict(rs) for s, rs in alone.items()}
 
 
 def test_no_origin_served_two_scenarios_at_once(run):

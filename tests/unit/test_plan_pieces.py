@@ -144,7 +144,7 @@ def test_a_scenarios_files_are_the_layouts_patterns_under_its_roots():
 
 def test_free_space_counts_full_copies_only_where_hardlinks_do_not_work():
     config = configured(storage_sibling="on", method="annex-get", git_annex="10.20261026", workaround="none",
-                        lanes=1)
+                        lanes=1, full_matrix=True)
     progress = fresh(config)
     p = build(config, progress, Executor(2))
     (s,) = p.suite("matrix")

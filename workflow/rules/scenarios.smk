@@ -73,6 +73,7 @@ rule run_clone_job:
                 "keep_clones",
                 "push_timeout",
                 "deliver_at_barrier",
+                "result_size",
             )
         },
         ssh_command=config["ssh"]["command"],

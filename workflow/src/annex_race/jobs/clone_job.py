@@ -270,11 +270,12 @@ def run_and_deliver(spec, ticket, output, record, log, env, settings, tell):
     job whose get failed still arrives there, so its siblings do not wait in vain)."""
     fields, pushed = {}, None
     if record["outcome"] == "ok":
-        fields["run"], pushed, ran = deliver.run(spec.clone, spec.clone_dir, log, env, settings["push_timeout"], tell)
+        fields["run"], pushed, problem = deliver.run(spec.clone, spec.clone_dir,
+                                                     parse_size(settings.get("result_size", "1K")), log)
         if pushed is None:
-            diagnosis = logparse.classify_failure([text for _, text in ran.lines], ran.exit_code)
+            diagnosis = logparse.classify_failure([problem], 1)
             fields.update(outcome="failed", failed_step="run", cause=diagnosis.cause, evidence=diagnosis.evidence,
-                          failure_messages=logparse.failure_messages(ran.text))
+                          failure_messages=[problem])
     if settings.get("deliver_at_barrier"):
         barrier_dir = Path(spec.barriers) / f"{ticket.barrier}-deliver"
         tell("barrier", barrier_dir, spec.clone)

@@ -18,7 +18,6 @@ import re
 import subprocess
 import time
 
-from ..core.commands import run_logged
 from ..core.image import IMAGE, SUBDATASET
 from ..core.log_lines import STEP
 from ..core.methods import BABS_DELIVERY
@@ -69,38 +68,46 @@ def verify_storage(clone_dir, store_url, log, env=None):
     _git(clone_dir, "annex", "verifyremote", STORAGE, "--safe", match.group(1), env=env)
 
 
-def run_command(clone):
-    """The stand-in's `datalad run`: it reads the whole image and writes the job's own
-    result (its number and the image's checksum), recorded as a run commit."""
-    image, result = f"{SUBDATASET}/{IMAGE}", result_name(clone)
-    return ["datalad", "run", "--explicit", "-i", image, "-o", result, "-m", f"annex-race job {clone}",
-            f"echo job {clone} > {{outputs}} && sha256sum {{inputs}} >> {{outputs}}"]
+def run_command(clone, size):
+    """The stand-in's command: it reads the whole image and writes the job's own
+    result, `size` bytes: its number and the image's checksum, padded with zeros."""
+    return (f"echo job {clone} > {{outputs}} && sha256sum {{inputs}} >> {{outputs}}"
+            f" && truncate -s {size} {{outputs}}")
 
 
 def result_name(clone):
     return f"result-{clone}.txt"
 
 
-def run(clone, clone_dir, log, env, idle_timeout, tell):
-    """The run step: the record's `run` and, if it made its commit, what the job will
-    deliver ({branch, commit, key, file}), else None."""
-    cmd = run_command(clone)
+def run(clone, clone_dir, size, log):
+    """The run step, a `datalad run` commit (in this process: the job has DataLad
+    loaded, a command line would load it again). Returns the record's `run` and, if
+    it made its commit, what the job will deliver ({branch, commit, key, file}), else
+    None and why."""
+    import datalad.api as dl
+
+    image, name = f"{SUBDATASET}/{IMAGE}", result_name(clone)
+    command = run_command(clone, size)
     log.write(f"{time.time():.3f} {STEP} run\n")
-    log.write(f"{time.time():.3f} $ {' '.join(cmd)}  (in {clone_dir})\n")
-    done = run_logged(cmd, log, cwd=clone_dir, env=env, idle_timeout=idle_timeout,
-                      on_start=lambda pgid: tell("get", pgid))
-    record = {"command": " ".join(cmd), "t_start": done.started, "t_end": done.ended,
-              "exit_code": done.exit_code, "commit": None}
-    if done.exit_code:
-        return record, None, done
-    name = result_name(clone)
+    log.write(f"{time.time():.3f} datalad run --explicit -i {image} -o {name} {command!r}  (in {clone_dir})\n")
+    started, problem = time.time(), None
+    try:
+        # a Dataset, not a path: the inputs and outputs are then relative to it
+        dl.Dataset(str(clone_dir)).run(command, inputs=[image], outputs=[name], explicit=True,
+                                       message=f"annex-race job {clone}", result_renderer="disabled")
+    except Exception as e:  # a failed run is an observation like any other
+        problem = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        log.write(f"{time.time():.3f} run failed: {problem}\n")
+    record = {"command": f"datalad run {command}", "t_start": started, "t_end": time.time(),
+              "exit_code": 1 if problem else 0, "commit": None}
+    if problem:
+        return record, None, problem
     pushed = {"branch": push.branch(clone), "file": name,
-              "commit": _git(clone_dir, "rev-parse", "HEAD", env=env),
-              "key": _git(clone_dir, "annex", "lookupkey", name, env=env)}
+              "commit": _git(clone_dir, "rev-parse", "HEAD"), "key": _git(clone_dir, "annex", "lookupkey", name)}
     record["commit"] = pushed["commit"]
     log.write(f"{time.time():.3f} annex-race: ran; {name} ({pushed['key']}) on {pushed['branch']}"
               f" at {pushed['commit']}\n")
-    return record, pushed, done
+    return record, pushed, None
 
 
 def steps(deliver, workaround, output, pushed):

@@ -68,7 +68,7 @@ def create_output_repository(scenario, directory, env=None):
     else:  # the analysis dataset itself, checked out, with git-annex's hooks
         url = repository = ds.path
     return {"method": scenario["method"], "deliver": scenario.get("deliver", NO_DELIVERY), "url": url,
-            "repository": repository, "lock": str(directory / LOCK), "into": into,
+            "repository": repository, "lock": str(directory / LOCK), "into": into, "analysis": ds.path,
             "delivery": dataclasses.asdict(delivery)}
 
 

@@ -59,17 +59,19 @@ def verify_output(output, records, verify_dir, env=None):
 
 def _fsck_keys(output, remote, pushed, verify_dir, env):
     """clone -> (verified, line): `git annex fsck --from <remote> --key` of each
-    pushed key, in a fresh clone of the output repository."""
+    pushed key: from the analysis dataset that made the output RIA store (it knows
+    its storage sibling), else in a fresh clone of the output repository."""
     import datalad.api as dl
 
     results = {}
-    try:
-        dl.clone(source=output["url"], path=str(verify_dir), result_renderer="disabled")
-    except Exception as e:  # it cannot even be cloned: nothing of it verifies
-        line = f"cannot clone the output repository to verify it: {str(e).splitlines()[0]}"
-        return {r["clone"]: (False, line) for r in pushed}
-    if remote == "output-storage":  # a special remote a check may read from
-        subprocess.run(["git", "annex", "verifyremote", remote], cwd=verify_dir, capture_output=True, env=env)
+    if remote == "output-storage" and output.get("analysis"):
+        verify_dir = output["analysis"]  # fsck --from reads the remote: where from does not matter
+    else:
+        try:
+            dl.clone(source=output["url"], path=str(verify_dir), result_renderer="disabled")
+        except Exception as e:  # it cannot even be cloned: nothing of it verifies
+            line = f"cannot clone the output repository to verify it: {str(e).splitlines()[0]}"
+            return {r["clone"]: (False, line) for r in pushed}
     for r in pushed:
         key = r["pushed"]["key"]
         run = subprocess.run(["git", "annex", "fsck", "--from", remote, "--key", key, "--json"],

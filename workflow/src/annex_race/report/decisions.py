@@ -251,6 +251,8 @@ def transport_statements(table):
 # what each workaround asks of a site, cheapest first
 EFFORT = {
     "retry-backoff": (1, "two git config settings (annex.retry, annex.retrydelay)"),
+    "verifyremote": (1, "`git annex verifyremote output-storage --safe <id>` in each job after its clone"),
+    "flock-push": (1, "`datalad push --to output-storage` under the job script's flock"),
     "upgrade": (2, "installing another git-annex"),
     "prefetch": (3, "a setup job that fetches the image before the array"),
     "storage sibling": (4, "re-exporting the input RIA store with a storage sibling"),
@@ -263,6 +265,15 @@ def _workaround(row, base):
     if row["git_annex"] != base["git_annex"]:
         return "upgrade"
     return row["workaround"]
+
+
+def whole_job_sentence(base, version):
+    """The whole job's answer, where the check's jobs deliver: each step's verdict."""
+    if not base.get("deliver_verdict"):
+        return ""
+    deliver = base["deliver_verdict"] + (f" {base['deliver_cause']}" if base["deliver_cause"] else "")
+    return (f" The whole job (get, run, deliver as {base['deliver']}) with {version}: get: "
+            f"{base['get_verdict']}; deliver: {deliver}; job: {base['verdict']}.")
 
 
 def site_check(summary):
@@ -278,17 +289,18 @@ def site_check(summary):
         window = retry_window(base["annex_retry"], base["annex_retry_delay"])
         where = f"in {location} ({base['fs_source']} → {base['fs_clone']})"
         copy = base["winner_get_s"]
-        if base["verdict"] == FAIL and "transfer-lock" in base["cause"]:
+        get = base.get("get_verdict") or base["verdict"]  # the get's verdict; "verdict" is the job's
+        if get == FAIL and "transfer-lock" in base["cause"]:
             head = (f"This site is affected: {where}, with {version}, {base['detail'].replace(' failed', '')} "
                     f"concurrent gets of one {base['image_size']} image from one origin failed; "
                     f"evidence: {base['evidence']}.")
-        elif base["verdict"] == FAIL:
+        elif get == FAIL:
             head = (f"Not decided {where}: {version} failed {base['detail']}, for another cause "
                     f"({base['cause']}): {base['evidence']}.")
-        elif base["verdict"] == PASS and copy > window:
+        elif get == PASS and copy > window:
             head = (f"This site is not affected {where}: {version} passed although the winner's copy "
                     f"({copy:.1f} s) outlasted git-annex's retries ({window:.0f} s).")
-        elif base["verdict"] == PASS:
+        elif get == PASS:
             head = (f"Not decided {where}: {version} passed, but the copy took {copy:.1f} s, within the "
                     f"{window:.0f} s git-annex retries for: the race cannot show. Try a larger image_size "
                     "or a slower location.")
@@ -296,6 +308,7 @@ def site_check(summary):
             head = f"Not decided {where}: {base['detail']}."
         if base.get("sources", "") in ("written", "harmed"):
             head += f" Its jobs also wrote into shared repositories they read from: {base['written']}."
+        head += whole_job_sentence(base, version)
         options = []
         for _, row in rows.drop(index=base.name).iterrows():
             if row["verdict"] != PASS:
