@@ -31,9 +31,11 @@ RUNS = ROOT / "results" / "docs"
 AFFECTED, FIXED = "10.20260115", "10.20261026"
 # the affected configuration, one scenario per value of the axes a section varies
 FOCUSED = ["storage_sibling=off", "method=annex-get", "workaround=none"]
+GET_ONLY = [*FOCUSED, "deliver=none"]  # the sections about the get alone
 # the quoted blocks: name -> the summary section (or file) they come from
 BLOCKS = {
     "default-findings": "Findings",
+    "whole-job": "Findings",
     "site-check": "check.md",
     "versions": "git-annex versions",
     "writes": "Sources",
@@ -86,7 +88,10 @@ def default():
     results = run("default")
     copy(results, "timeline.png", "timeline.png")
     copy(results, "summary-table.png", "summary-table.png")
-    quote("default-findings", section(summary(results), BLOCKS["default-findings"]))
+    findings = section(summary(results), BLOCKS["default-findings"])
+    quote("default-findings", findings)
+    quote("whole-job", "\n".join(line for line in findings.splitlines() if line.startswith(
+        ("- git_annex=", "- Safe for the whole job")) or "fixes the get and breaks the delivery" in line))
     run("default", "--report", "results/report.html")
     if chromium():
         show_result(results / "report.html", "results/summary.html", IMAGES / "report.png")
@@ -105,7 +110,7 @@ def versions():
 
 
 def retry():
-    results = run("retry", config=[*FOCUSED, f"git_annex={AFFECTED}", "annex_retry=[1, 3, 5]",
+    results = run("retry", config=[*GET_ONLY, f"git_annex={AFFECTED}", "annex_retry=[1, 3, 5]",
                                    "annex_retry_delay=[1, 2]", "heatmap={x: annex_retry_delay, y: annex_retry}"])
     copy(results, "heatmap.png", "retry.png")
     quote("retry", section(summary(results), BLOCKS["retry"]))
@@ -117,7 +122,7 @@ def transport():
         return
     with sshd(RUNS / "sshd") as (host, command):
         results = run("transport", config=[
-            "storage_sibling=off", "method=annex-get", "workaround=none", "transport=[local, ssh]",
+            *GET_ONLY, "transport=[local, ssh]",
             f"git_annex=[{AFFECTED}, {FIXED}]", f"ssh={{'host': '{host}', 'command': '{command}'}}",
             "heatmap={x: git_annex, y: transport}"])
     copy(results, "heatmap.png", "transport.png")

@@ -124,7 +124,7 @@ def test_the_findings_say_per_release_the_get_and_the_delivery_and_which_is_safe
         assert findings[i].startswith(f"- git_annex={version}: get "), findings
         assert all(f"{v} in {n} of {len(mine)}" in findings[i] for v, n in deliver.items()), findings[i]
     assert f"- git_annex={NEWEST}: get PASS in 3 of 3; deliver FAIL in 3 of 3 (unverified-remote)." in findings
-    restored = [f for f in findings if f.strip().startswith(f"- {NEWEST} fixes the get and breaks the delivery")]
+    restored = [f for f in findings if f.startswith(f"- {NEWEST} fixes the get and breaks the delivery")]
     assert restored and "workaround=verifyremote restored it in 1 of 1 scenarios" in restored[0], findings
     safe = [v for v in (AFFECTED, GOOD, NEWEST) if (plain[plain["git_annex"] == v][
         ["get_verdict", "deliver_verdict"]] == "PASS").all(axis=None)]

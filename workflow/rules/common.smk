@@ -136,7 +136,7 @@ def get_output_dir(wildcards):
 
 
 def get_verify_dir(wildcards):
-    return PLAN.verify_dir(wildcards.scenario)
+    return PLAN.files(wildcards.scenario).verify_dir
 
 
 def get_clone_job(wildcards):

@@ -21,7 +21,7 @@ rule open_round:
         "results/logs/open_round/{scenario}/round-{round}.log",
     # a complete scenario has no round to open: its ticket stays as it was
     wildcard_constraints:
-        scenario=one_of(PLAN.running(delivering=False)),
+        scenario=one_of(PLAN.running()),
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -29,21 +29,32 @@ rule open_round:
     threads: 0
     params:
         opening=get_round_opening,
-        roots=PLAN.roots,
     script:
         "../scripts/open-round.py"
 
 
 # a round that delivers (a push operation's, a whole job's) gets an output repository
-# of its own, made as the round opens (in the same job: a job of its own costs a
-# Python start per round)
-use rule open_round as open_delivery_round with:
+# of its own: made ahead of the round (it waits for nothing of its lane), so that the
+# lane does not wait for it
+rule create_output_repository:
+    input:
+        git_annex=get_git_annex,
     output:
-        ticket=layout.ROUND,
-        snapshot=layout.SNAPSHOT,
-        output=layout.OUTPUT_REPOSITORY,
+        layout.OUTPUT_REPOSITORY,
+    log:
+        "results/logs/create_output_repository/{scenario}/round-{round}.log",
     wildcard_constraints:
         scenario=one_of(PLAN.delivering()),
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    threads: 0
+    params:
+        directory=get_output_dir,
+        scenario=get_scenario,
+        roots=PLAN.roots,
+    script:
+        "../scripts/create-output-repository.py"
 
 
 # one clone job: clone, meet the siblings, take the method's step (get the image, init,
@@ -86,14 +97,14 @@ rule compare_shared_repositories:
     input:
         unpack(get_compare_inputs),
     output:
-        writes=layout.WRITES,
+        layout.WRITES,
     log:
         "results/logs/compare_shared_repositories/{scenario}/round-{round}.log",
     # what it costs each round (benchmarks/snapshots.py reads it)
     benchmark:
         "results/benchmarks/compare_shared_repositories/{scenario}/round-{round}.tsv"
     wildcard_constraints:
-        scenario=one_of(PLAN.comparing(delivering=False)),
+        scenario=one_of(PLAN.comparing()),
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -101,24 +112,28 @@ rule compare_shared_repositories:
     params:
         logs=get_clone_logs,
         roots=PLAN.roots,
-        # a round that delivers: where its output repository's check may clone it
-        verify_dir=get_verify_dir,
     script:
         "../scripts/compare-shared-repositories.py"
 
 
-# after a round that delivers, in the same job: does its output repository hold every
-# result its jobs reported delivered?
-use rule compare_shared_repositories as compare_delivery_round with:
+# after a round that delivers: does its output repository hold every result its jobs
+# reported delivered? (the lane's next round waits for the comparison only)
+rule verify_output:
     input:
-        unpack(get_compare_inputs),
         output=layout.OUTPUT_REPOSITORY,
+        records=get_records,
     output:
-        writes=layout.WRITES,
-        verified=layout.OUTPUT_VERIFIED,
+        layout.OUTPUT_VERIFIED,
     log:
-        "results/logs/compare_delivery_round/{scenario}/round-{round}.log",
-    benchmark:
-        "results/benchmarks/compare_delivery_round/{scenario}/round-{round}.tsv"
+        "results/logs/verify_output/{scenario}/round-{round}.log",
     wildcard_constraints:
-        scenario=one_of(PLAN.comparing(delivering=True)),
+        scenario=one_of(PLAN.delivering(running=False)),
+    localrule: True
+    conda:
+        "../envs/annex-race.yaml"
+    threads: 0
+    params:
+        verify_dir=get_verify_dir,
+        roots=PLAN.roots,
+    script:
+        "../scripts/verify-output.py"

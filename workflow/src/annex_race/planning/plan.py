@@ -83,26 +83,23 @@ class Plan:
     def suite(self, name):
         return [s for s in self.scenarios.values() if s.suite == name]
 
-    def running(self, *families, delivering=None):
-        """The scenarios that run a round (of `families`, else all; that deliver, or
-        not, if `delivering` says): only they have a round to open."""
-        return [s.id for s in self.scenarios.values() if not s.complete and (not families or s.family in families)
-                and delivering in (None, s.delivers)]
+    def running(self, *families):
+        """The scenarios that run a round (of `families`, else all): only they have a
+        round to open."""
+        return [s.id for s in self.scenarios.values() if not s.complete and (not families or s.family in families)]
 
-    def comparing(self, delivering=None):
+    def comparing(self):
         """The scenarios whose round this run compares the shared repositories after:
-        those that run, and complete ones whose run ended before it compared them
-        (that deliver, or not, if `delivering` says)."""
-        return [s.id for s in self.scenarios.values() if (not s.complete or not s.compared)
-                and delivering in (None, s.delivers)]
+        those that run, and complete ones whose run ended before it compared them."""
+        return [s.id for s in self.scenarios.values() if not s.complete or not s.compared]
 
     def of_family(self, *families):
         return [s.id for s in self.scenarios.values() if s.family in families]
 
-    def delivering(self):
-        """The scenarios that run a round that delivers into an output repository
-        (Scenario.delivers)."""
-        return self.running(delivering=True)
+    def delivering(self, running=True):
+        """The scenarios whose rounds deliver into an output repository (Scenario.
+        delivers): those that run a round, or all."""
+        return [s.id for s in self.scenarios.values() if s.delivers and not (running and s.complete)]
 
     def files(self, scenario):
         s = self.scenarios[scenario]
@@ -121,18 +118,12 @@ class Plan:
         s = self.scenarios[scenario]
         made = self.lane_datasets(s.suite, s.axes["location"], s.lane)
         babs = [self.files(scenario).babs_project] if babs_project and s.family == BABS else []
-        git_annex = [self.files(scenario).git_annex] if s.delivers else []  # it makes the output repository
-        return (sorted(set().union(*made.values())) + ([self.files(s.before).writes] if s.before else []) + babs
-                + git_annex)
+        return sorted(set().union(*made.values())) + ([self.files(s.before).writes] if s.before else []) + babs
 
     def round_opening(self, scenario):
-        """What opening a round needs: its lane, the repositories its jobs share
-        (snapshotted before the ticket is written) and, where it delivers, where its
-        output repository is made, with which git-annex."""
-        s, files = self.scenarios[scenario], self.files(scenario)
-        output = {"directory": files.output_dir, "git_annex": files.git_annex,
-                  "scenario": {"scenario": scenario, **s.axes}} if s.delivers else None
-        return {"lane": s.lane, "shared": self.shared_repositories(scenario), "output": output}
+        """What opening a round needs: its lane, and the repositories its jobs share
+        (snapshotted before the ticket is written)."""
+        return {"lane": self.scenarios[scenario].lane, "shared": self.shared_repositories(scenario)}
 
     def shared_repositories(self, scenario):
         """The repositories a scenario's jobs share, by name: [kind, manifest, subpath]
@@ -162,11 +153,6 @@ class Plan:
         return CloneJobSpec(scenario={"scenario": scenario, **s.axes}, clone=clone, clone_dir=files.clone_dir(clone),
                             barriers=files.barriers, location=files.location_probe, git_annex=files.git_annex,
                             round=files.ticket, **reads)
-
-    def verify_dir(self, scenario):
-        """Where the check of a delivering round's output repository may clone it (None:
-        the round delivers nothing)."""
-        return self.files(scenario).verify_dir if self.scenarios[scenario].delivers else None
 
     def compare_inputs(self, scenario):
         """The round's snapshot before, its records, and (a late comparison) what the

@@ -81,7 +81,7 @@ def release_findings(summary):
         if get_ok and clean and (rows["deliver_verdict"] == PASS).all():
             safe.append(version)
         if get_ok and (rows["deliver_verdict"] == FAIL).any():
-            lines.append(f"  - {version} fixes the get and breaks the delivery ({causes})"
+            lines.append(f"- {version} fixes the get and breaks the delivery ({causes})"
                          + "".join(_restored(whole, version)) + ".")
     lines.append("- Safe for the whole job (get PASS, nothing written into shared repositories, delivery PASS): "
                  + (", ".join(safe) if safe else "no release tried") + ".")
