@@ -48,7 +48,8 @@ rule create_output_repository:
     localrule: True
     conda:
         "../envs/annex-race.yaml"
-    threads: 0
+    # it works (DataLad, git-annex): one core each, after the lanes' datasets
+    threads: 1
     params:
         directory=get_output_dir,
         scenario=get_scenario,
