@@ -106,7 +106,7 @@ def test_each_task_is_a_babs_array_task_on_slurm(run):
 def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path):
     rs = scenario(run, "babs", AFFECTED)
     assert observed_verdict(rs, MAX_SKEW) == "FAIL"
-    failed = [r for r in rs if r.outcome != "ok"]
+    failed = [r for r in rs if r.failed_step == "get"]
     assert failed and all(r.cause == "transfer-lock" for r in failed), [(r.cause, r.evidence) for r in failed]
     for r in failed:
         babs_log = Path(r.log).read_text(errors="replace")  # BABS's own task log, as the record's log
@@ -116,21 +116,36 @@ def test_affected_babs_fails_of_the_transfer_lock_from_its_own_log(run, tmp_path
     delivered, subject = output_ria_results(run["workdir"], rs[0].scenario, tmp_path), subjects(run, rs)
     assert delivered == {subject[r.clone] for r in rs if r.delivered}
     assert delivered == {subject[r.clone] for r in rs if r.outcome == "ok"}
+    row = _row(run, "babs", AFFECTED)
+    assert (row.verdict, row.get_verdict, row.get_cause) == ("FAIL", "FAIL", "transfer-lock"), row
+
+
+def _row(run, method, git_annex, workaround="none"):
     rows = scenario_rows(run["workdir"])
-    (row,) = rows[(rows["method"] == "babs") & (rows["git_annex"] == AFFECTED)].itertuples()
-    assert (row.verdict, row.cause) == ("FAIL", "transfer-lock"), row
+    (row,) = rows[(rows["method"] == method) & (rows["git_annex"] == git_annex)
+                  & (rows["workaround"] == workaround)].itertuples()
+    return row
 
 
 def test_newest_babs_gets_pass_and_its_deliveries_are_as_observed(run, tmp_path):
+    """Its steps as the imitation's: the get's verdict, the delivery's, the job's; every
+    task that did not deliver failed in its delivery, with the cause its log shows."""
     rs = scenario(run, "babs", NEWEST)
-    assert observed_verdict(rs, MAX_SKEW) == "PASS", [(r.outcome, r.cause, r.evidence) for r in rs]
+    row = _row(run, "babs", NEWEST)
+    assert row.get_verdict == "PASS", [(r.outcome, r.failed_step, r.cause, r.evidence) for r in rs]
     delivered, subject = output_ria_results(run["workdir"], rs[0].scenario, tmp_path), subjects(run, rs)
     assert delivered == {subject[r.clone] for r in rs if r.delivered}
     section = run["summary"].split("## BABS beside the imitation", 1)[1].split("\n## ", 1)[0]
     for r in rs:
+        assert r.steps and r.steps[0]["step"] == "datalad push", r.steps
         if not r.delivered:  # the summary says why, from BABS's own log
+            assert (r.outcome, r.failed_step) == ("failed", "deliver")
             assert r.delivery_evidence and r.delivery_evidence in Path(r.log).read_text(errors="replace")
             assert r.delivery_evidence in section
+    assert row.deliver_verdict == ("PASS" if all(r.delivered for r in rs) else "FAIL")
+    assert row.verdict == ("PASS" if row.deliver_verdict == "PASS" else "FAIL")
+    if row.deliver_verdict == "FAIL":
+        assert row.deliver_cause and set(row.deliver_cause.split(", ")) == {r.cause for r in rs if not r.delivered}
 
 
 def test_summary_puts_babs_beside_the_imitation(run):
@@ -140,9 +155,10 @@ def test_summary_puts_babs_beside_the_imitation(run):
     for rs in run["records"].values():
         if rs[0].method != "babs":
             continue
-        twin = scenario(run, "datalad-get", rs[0].git_annex, rs[0].workaround)
-        agree = observed_verdict(rs, MAX_SKEW) == observed_verdict(twin, MAX_SKEW) and \
-            {r.cause for r in rs} - {None} == {r.cause for r in twin} - {None}
+        babs, twin = _row(run, "babs", rs[0].git_annex), _row(run, "datalad-get", rs[0].git_annex)
+        assert twin.deliver == babs.deliver == "babs"  # the imitation's whole job, BABS's delivery
+        said = ("get_verdict", "get_cause", "deliver_verdict", "deliver_cause", "verdict")
+        agree = [getattr(babs, f) for f in said] == [getattr(twin, f) for f in said]
         line = next(r for r in rows if f"| {rs[0].git_annex} | {rs[0].workaround} |" in r)
-        assert f"datalad-get: {observed_verdict(twin, MAX_SKEW)}" in line
+        assert f"datalad-get: get {twin.get_verdict}" in line and f"job {twin.verdict}" in line, line
         assert ("| yes |" if agree else "| **no** |") in line, line

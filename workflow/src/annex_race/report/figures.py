@@ -24,6 +24,9 @@ VERDICT_COLOURS = {"PASS": "#4c9a2a", "FAIL": "#c0392b", "INCONCLUSIVE": "#e0a52
 STATUS_COLOURS = {"affected": "#c0392b", "fixed": "#4c9a2a", "not decided": "#7f8c8d"}
 WRITTEN_COLOUR = "#e67e22"  # a release whose jobs wrote into shared repositories
 CLONE_COLOUR = "#b0b7c3"
+RUN_COLOUR = "#7f8fa6"
+# a whole job's delivery: lighter than its get's colours
+DELIVER_COLOURS = {"ok": "#9ccc65", "failed": "#ef9a9a"}
 ROWS = 20  # scenarios per column of a figure
 DPI = 110
 
@@ -75,9 +78,15 @@ def plot_timeline(table, path, summary):
                 if row.t_clone_end == row.t_clone_end:  # not NaN: the clone phase ended
                     ax.broken_barh([(row.t_clone_start - zero, row.t_clone_end - row.t_clone_start)],
                                    (bottom, height * 0.9), color=CLONE_COLOUR)
+                bar = (bottom, height * 0.9)
                 if row.t_get_start == row.t_get_start:
-                    ax.broken_barh([(row.t_get_start - zero, row.t_get_end - row.t_get_start)],
-                                   (bottom, height * 0.9), color=OUTCOME_COLOURS.get(row.outcome, "grey"))
+                    ax.broken_barh([(row.t_get_start - zero, row.t_get_end - row.t_get_start)], bar,
+                                   color=OUTCOME_COLOURS["failed" if _failed_in(row, "get") else "ok"])
+                if (run := json.loads(row.run)) and run["t_end"]:  # a whole job: its run, its delivery
+                    ax.broken_barh([(run["t_start"] - zero, run["t_end"] - run["t_start"])], bar, color=RUN_COLOUR)
+                if row.t_deliver_start == row.t_deliver_start:
+                    ax.broken_barh([(row.t_deliver_start - zero, row.t_deliver_end - row.t_deliver_start)], bar,
+                                   color=DELIVER_COLOURS["failed" if _failed_in(row, "deliver") else "ok"])
                 starts = json.loads(row.attempt_starts)
                 failed = [e["t"] for e in json.loads(row.attempts) if e["event"] == "failed"]
                 mid = bottom + height * 0.45
@@ -95,13 +104,26 @@ def plot_timeline(table, path, summary):
         Patch(color=CLONE_COLOUR, label="clone + install containers"),
         Patch(color=OUTCOME_COLOURS["ok"], label="get: ok"),
         Patch(color=OUTCOME_COLOURS["failed"], label="get: failed"),
+        Patch(color=RUN_COLOUR, label="run"),
+        Patch(color=DELIVER_COLOURS["ok"], label="deliver: ok"),
+        Patch(color=DELIVER_COLOURS["failed"], label="deliver: failed"),
         Line2D([], [], color="black", marker="|", ls="", ms=10, mew=1.5, label="attempt starts"),
         Line2D([], [], color="grey", marker="|", ls="", ms=10, mew=1.5, label="… from the retry schedule"),
         Line2D([], [], color="black", marker="x", ls="", ms=6, mew=1, label="attempt failed"),
-    ], loc="outside lower center", ncols=6, fontsize=7, frameon=False)
-    fig.suptitle("Concurrent gets, one row per scenario (label colour: verdict)", fontsize=11)
+    ], loc="outside lower center", ncols=5, fontsize=7, frameon=False)
+    fig.suptitle("Concurrent jobs, one row per scenario: clone, get, run, deliver (label colour: verdict)",
+                 fontsize=11)
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
+
+
+def _failed_in(row, step):
+    """Whether a clone's job failed in `step` (a failure without a step, of a record
+    of an earlier run, was its get's)."""
+    if row.outcome == "ok":
+        return False
+    failed_step = row.failed_step if isinstance(row.failed_step, str) else None
+    return failed_step == step or (step == "get" and failed_step in (None, "clone"))
 
 
 def _value(v):
