@@ -1,4 +1,5 @@
-"""Time the workflow: per-clone overhead outside the get, get-start skew, wall time.
+"""Time the workflow: per-clone overhead outside its steps, get-start skew, a whole
+job's run and delivery, wall time.
 
 Runs the workflow in a fresh working directory (default matrix on the local
 executor unless told otherwise) and prints figures from the records:
@@ -35,12 +36,15 @@ def figures(workdir):
         sys.exit(f"no records under {workdir}/results")
     skews = [s for rs in by_scenario.values() if (s := get_start_skew(r.t_get_start for r in rs)) is not None]
     overhead = [
-        (r.t_clone_end - r.t_job_start) + (r.t_record - r.t_get_end)
+        (r.t_clone_end - r.t_job_start) + (r.t_record - (r.t_deliver_end or r.t_get_end))
         for r in records
         if r.t_get_end is not None
     ]
     clone = [r.t_clone_end - r.t_clone_start for r in records]
-    return len(by_scenario), len(records), skews, overhead, clone
+    # a whole job's steps after its get: the run, the delivery
+    steps = {"run": [r.run["t_end"] - r.run["t_start"] for r in records if r.run],
+             "deliver": [r.t_deliver_end - r.t_deliver_start for r in records if r.t_deliver_end]}
+    return len(by_scenario), len(records), skews, overhead, clone, steps
 
 
 def main():
@@ -54,11 +58,11 @@ def main():
     wall = None
     if args.workdir:
         workdir = Path(args.workdir)
-        scenarios, clones, skews, overhead, clone = figures(workdir)
+        scenarios, clones, skews, overhead, clone, steps = figures(workdir)
     else:
         with temporary_workdir("annex-race-bench-", args.keep) as workdir:
             wall = run_workflow(workdir, args.profile, args.config)
-            scenarios, clones, skews, overhead, clone = figures(workdir)
+            scenarios, clones, skews, overhead, clone, steps = figures(workdir)
 
     ms = lambda xs, f: f"{1000 * f(xs):8.1f} ms"  # noqa: E731
     print(f"executor                 {args.profile or 'local (--cores 2)'}")
@@ -69,6 +73,9 @@ def main():
     print(f"per-clone overhead       median {ms(overhead, statistics.median)}   max {ms(overhead, max)}"
           "   (job start to barrier arrival, plus verify and record)")
     print(f"  of which clone+install median {ms(clone, statistics.median)}")
+    for step, seconds in steps.items():
+        if seconds:
+            print(f"whole job: {step:<13} median {ms(seconds, statistics.median)}   max {ms(seconds, max)}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from pathlib import Path
 from PIL import Image
 
 from annex_race.core import layout
+from annex_race.core.record import step_verdicts
+from annex_race.driver.cli import read_run
 from annex_race.observe import snapshot
 from annex_race.driver.cli import ROOT
 from annex_race.core.versions import installed
@@ -161,3 +163,10 @@ def test_check_says_whether_this_site_is_affected(tmp_path):
     assert paragraph.startswith(("This site is affected", "This site is not affected", "Not decided"))
     if paragraph.startswith("This site is affected"):
         assert "The cheapest workaround observed to work here:" in paragraph
+    # the whole job: each step's verdict, as its records say
+    (base,) = [rs for rs in read_run(tmp_path).values() if (rs[0].git_annex, rs[0].storage_sibling,
+                                                             rs[0].workaround) == ("system", "off", "none")]
+    steps = step_verdicts([r.asdict() for r in base], base[0].n_clones, 1.0)
+    assert f"The whole job (get, run, deliver as babs) with {site}" in paragraph
+    assert f"get: {steps['get'][0]}; deliver: {steps.get('deliver', ('not reached',))[0]}" in paragraph, paragraph
+    assert f"job: {steps['job'][0]}." in paragraph

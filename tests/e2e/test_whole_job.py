@@ -157,3 +157,34 @@ def test_a_result_lost_from_the_output_store_is_caught(tmp_path):
     verified = json.loads(Path(tmp_path, "results/verified-outputs", scenario, "round-1.json").read_text())
     assert list(verified["lost"]) == ["0"], verified
     assert record.pushed["key"] in verified["lost"]["0"]
+
+
+CACHE = Path(os.environ.get("ANNEX_RACE_GIT_ANNEX_CACHE", "~/.cache/annex-race/git-annex")).expanduser()
+NEWEST = "10.20261026"
+
+
+def _run_script(script, version, tmp_path, **env):
+    path = tmp_path / "repro.sh"
+    path.write_text(script)
+    env = {"PATH": f"{CACHE / version / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path), **env}
+    return subprocess.run(["bash", str(path)], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_bug_report_reproduces_a_failing_delivery_standalone(tmp_path):
+    """The newest release's failing delivery, beside a release whose delivery passes:
+    the bug report's reproducer (git and git-annex only) fails with the one, passes
+    with the other, and with the verifyremote workaround."""
+    config = ["storage_sibling=off", "deliver=babs", f"git_annex=[{GOOD}, {NEWEST}]"]
+    out = snakemake(tmp_path, "--cores", "2", configfiles=TEST_CONFIG, config=config)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = scenario_rows(tmp_path).set_index("git_annex")
+    assert rows.loc[NEWEST, "deliver_verdict"] == "FAIL" and rows.loc[GOOD, "deliver_verdict"] == "PASS"
+    report = (tmp_path / "results" / "bug-report.md").read_text()
+    block = report.split("### `deliver=babs`", 1)[1]
+    script = re.search(r"```bash\n(.*?)\n```", block, re.S).group(1)
+    failing = _run_script(script, NEWEST, tmp_path)
+    assert failing.returncode == 1 and "not verified" in failing.stdout, failing.stdout + failing.stderr
+    passing = _run_script(script, GOOD, tmp_path)
+    assert passing.returncode == 0 and "not reproduced" in passing.stdout, passing.stdout + passing.stderr
+    verified = _run_script(script, NEWEST, tmp_path, VERIFY="1")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

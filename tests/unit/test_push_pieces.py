@@ -8,7 +8,7 @@ import pandas as pd
 
 from annex_race.observe import logparse
 from annex_race.report.conformance import _agrees, conformance_table
-from annex_race.core.methods import PUSH, of_family
+from annex_race.core.methods import BABS_DELIVERY, PUSH, of_family
 from annex_race.report.reproducers import reproducer
 from annex_race.core.commands import run_logged
 from annex_race.core.log_lines import HANG
@@ -70,7 +70,7 @@ def test_push_operations_take_no_input_side_axes():
 
 
 def test_every_reproducer_is_git_and_git_annex_only():
-    for method in of_family(PUSH):
+    for method in [*of_family(PUSH), BABS_DELIVERY]:  # each push operation, BABS's delivery
         script = reproducer(method, 3, "16M")
         assert script.startswith("#!/usr/bin/env bash") and "export N=${N:-3}" in script
         assert "export SIZE_MIB=${SIZE_MIB:-16}" in script

@@ -269,9 +269,9 @@ def _workaround(row, base):
 
 def whole_job_sentence(base, version):
     """The whole job's answer, where the check's jobs deliver: each step's verdict."""
-    if not base.get("deliver_verdict"):
+    if base.get("deliver", "none") == "none" or base["method"] == "babs":
         return ""
-    deliver = base["deliver_verdict"] + (f" {base['deliver_cause']}" if base["deliver_cause"] else "")
+    deliver = (base["deliver_verdict"] or "not reached") + (f" {base['deliver_cause']}" if base["deliver_cause"] else "")
     return (f" The whole job (get, run, deliver as {base['deliver']}) with {version}: get: "
             f"{base['get_verdict']}; deliver: {deliver}; job: {base['verdict']}.")
 

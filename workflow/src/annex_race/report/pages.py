@@ -170,8 +170,9 @@ def _what_happened(worst, get, skew):
 
 
 def push_reproducers(summary):
-    """A section with a standalone reproducer (push_job.reproducer) of every push
-    operation that failed, from its smallest failing scenario; [] if none failed."""
+    """A section with a standalone reproducer (report/reproducers.py) of every push
+    operation and every whole job's delivery that failed, from its smallest failing
+    scenario; [] if none failed."""
     failed = summary[(summary["verdict"] == FAIL) & (summary["method"].map(family) == PUSH)]
     if failed.empty and not ("deliver_verdict" in summary and (summary["deliver_verdict"] == FAIL).any()):
         return []
@@ -180,11 +181,12 @@ def push_reproducers(summary):
              "temporary directory, runs the operation in every job at once, prints what each job said and "
              "exits 1 where the failure shows.", ""]
     delivered = summary[summary["deliver_verdict"] == FAIL] if "deliver_verdict" in summary else summary.iloc[:0]
-    groups = [*failed.groupby("method", sort=False),
-              *delivered[delivered["method"].map(family) != PUSH].groupby("deliver", sort=False)]
-    for method, group in groups:
+    groups = [(method, method, group) for method, group in failed.groupby("method", sort=False)] + [
+        (f"deliver={name}", name, group)
+        for name, group in delivered[delivered["method"].map(family) != PUSH].groupby("deliver", sort=False)]
+    for title, method, group in groups:
         worst = smallest_failing(group)
-        lines += [f"### `{method}`: {worst['detail']} (cause `{worst['cause']}`)", "",
+        lines += [f"### `{title}`: {worst['detail']} (cause `{worst['cause']}`)", "",
                   f"Observed with git-annex {worst['git_annex_run'] or worst['git_annex']}: {worst['evidence']}", "",
                   "```bash", reproducer(method, int(worst["n_clones"]), str(worst["image_size"]),
                                         worst["annex_bwlimit"], worst["git_annex"]).rstrip(), "```", ""]
