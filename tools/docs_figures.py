@@ -90,8 +90,9 @@ def default():
     copy(results, "summary-table.png", "summary-table.png")
     findings = section(summary(results), BLOCKS["default-findings"])
     quote("default-findings", findings)
-    quote("whole-job", "\n".join(line for line in findings.splitlines() if line.startswith(
-        ("- git_annex=", "- Safe for the whole job")) or "fixes the get and breaks the delivery" in line))
+    quote("whole-job", "\n".join(line for line in findings.splitlines() if (
+        line.startswith("- git_annex=") and ": get " in line) or line.startswith("- Safe for the whole job")
+        or "fixes the get and breaks the delivery" in line))
     run("default", "--report", "results/report.html")
     if chromium():
         show_result(results / "report.html", "results/summary.html", IMAGES / "report.png")

@@ -137,13 +137,15 @@ def test_git_annex_killed_while_it_sends_is_inconclusive_and_a_rerun_delivers(tm
 
 def test_a_result_lost_from_the_output_store_is_caught(tmp_path):
     """A result a job reported delivered disappears from the store's storage sibling
-    before the round's check: the job's verdict FAIL, its delivery's lost-result."""
-    config = WHOLE[:-1]
+    before the round's check: the job's verdict FAIL, its delivery's lost-result. (Its
+    jobs deliver together, at a second barrier.)"""
+    config = [*WHOLE[:-1], "deliver_at_barrier=true"]
     out = snakemake(tmp_path, "--cores", "2", "--until", "run_clone_job", configfiles=TEST_CONFIG, config=config)
     assert out.returncode == 0, out.stderr[-3000:]
     (scenario,) = [p.name for p in Path(tmp_path, "results/records").iterdir()]
     record = read_record(Path(tmp_path, "results/records", scenario, "clone-0.json"))
     assert record.outcome == "ok" and record.pushed
+    assert "delivery barrier: released" in Path(record.log).read_text()
     output = read_manifest(Path(tmp_path, OUTPUT_REPOSITORY.format(scenario=scenario, round=1)))
     store = Path(output["url"].removeprefix("ria+file://").partition("#")[0])
     (obj,) = [p for p in store.rglob(record.pushed["key"]) if p.is_file()]

@@ -88,6 +88,12 @@ def _sleep_until(moment):
         pass
 
 
+def give_up(directory, member):
+    """Tell the siblings at a barrier that `member` will not arrive."""
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    (Path(directory) / f"gave-up-{member}").touch()
+
+
 def wait_at_barrier(directory, member, n, timeout, margin):
     """Arrive as `member` (e.g. the clone index) and wait for all `n` siblings."""
     directory = Path(directory)

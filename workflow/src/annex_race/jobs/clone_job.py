@@ -27,7 +27,7 @@ from ..core.record import CloneRecord
 from ..core.roots import safe_remove
 from ..observe import logparse
 from . import deliver, push
-from .barrier import wait_at_barrier
+from .barrier import give_up, wait_at_barrier
 from .origin_locks import local_path, probe_origin_locks
 
 
@@ -258,10 +258,17 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
         if output:
             record.update(run_and_deliver(spec, ticket, output, record, log, get_environment(scenario, env),
                                           settings, tell))
+    elif output and settings.get("deliver_at_barrier"):  # no get: its siblings deliver without it
+        give_up(delivery_barrier(spec, ticket), clone)
     if not settings["keep_clones"]:
         safe_remove(clone_dir, roots)
     now = time.time()
     return CloneRecord(**record, t_job_start=t_job_start or now, t_record=now)
+
+
+def delivery_barrier(spec, ticket):
+    """Where a whole job's jobs meet before they deliver (deliver_at_barrier)."""
+    return Path(spec.barriers) / f"{ticket.barrier}-deliver"
 
 
 def run_and_deliver(spec, ticket, output, record, log, env, settings, tell):
@@ -277,7 +284,7 @@ def run_and_deliver(spec, ticket, output, record, log, env, settings, tell):
             fields.update(outcome="failed", failed_step="run", cause=diagnosis.cause, evidence=diagnosis.evidence,
                           failure_messages=[problem])
     if settings.get("deliver_at_barrier"):
-        barrier_dir = Path(spec.barriers) / f"{ticket.barrier}-deliver"
+        barrier_dir = delivery_barrier(spec, ticket)
         tell("barrier", barrier_dir, spec.clone)
         release = wait_at_barrier(barrier_dir, spec.clone, spec.scenario["n_clones"],
                                   settings["barrier_timeout"], settings["barrier_margin"])

@@ -271,9 +271,7 @@ def whole_job_sentence(base, version):
     """The whole job's answer, where the check's jobs deliver: each step's verdict."""
     if base.get("deliver", "none") == "none" or base["method"] == "babs":
         return ""
-    deliver = (base["deliver_verdict"] or "not reached") + (f" {base['deliver_cause']}" if base["deliver_cause"] else "")
-    return (f" The whole job (get, run, deliver as {base['deliver']}) with {version}: get: "
-            f"{base['get_verdict']}; deliver: {deliver}; job: {base['verdict']}.")
+    return f" The whole job (get, run, deliver as {base['deliver']}) with {version}: {_steps(base)}; job: {base['verdict']}."
 
 
 def site_check(summary):
@@ -317,7 +315,7 @@ def site_check(summary):
             setup = 0.0 if pd.isna(row["prefetch_s"]) else row["prefetch_s"]
             extra = max(0.0, row["slowest_get_s"] + setup - (0.0 if pd.isna(copy) else copy))
             disk = parse_size(row["image_size"]) if name in ("storage sibling", "prefetch") else 0
-            label = f"git-annex {row['git_annex']}" if name == "upgrade" else name
+            label = _label(row, base)
             # a workaround whose jobs write into the shared stores is no fix: named last
             wrote = row.get("sources", "") in ("written", "harmed")
             options.append(((wrote, round(extra), disk, EFFORT[name][0]),
@@ -335,5 +333,21 @@ def site_check(summary):
                     + (f" Also worked: {'; '.join(o for _, o in options[1:])}." if len(options) > 1 else ""))
         else:
             tail = f" Observed to pass here as well: {'; '.join(o for _, o in options)}."
+        # what was tried and breaks the whole job, e.g. an upgrade that fixes the get
+        broken = [f"{_label(row, base)} ({_steps(row)})" for _, row in rows.drop(index=base.name).iterrows()
+                  if row["verdict"] == FAIL and row.get("deliver_verdict")]
+        if broken:
+            tail += f" Tried and not safe for the whole job here: {'; '.join(broken)}."
         paragraphs.append(head + tail)
     return paragraphs
+
+
+def _label(row, base):
+    name = _workaround(row, base)
+    return f"git-annex {row['git_annex']}" if name == "upgrade" else name
+
+
+def _steps(row):
+    """A scenario's steps as the check says them: "get: PASS; deliver: FAIL unverified-remote"."""
+    return "; ".join(f"{step}: {row[f'{step}_verdict'] or 'not reached'}"
+                     + (f" {row[f'{step}_cause']}" if row[f"{step}_cause"] else "") for step in ("get", "deliver"))
