@@ -31,7 +31,7 @@ def test_discovery_dry_run_plans_slurm_jobs_on_the_site_paths(tmp_path):
             "clone_root /scratch/someone/annex-race/clones") in text
     assert "location scratch-scratch: source_root /scratch/someone/annex-race/source" in text
     assert "results/datasets/dartfs-scratch/lane-0/container_source/size-1G.json" in text
-    assert "36 scenarios in 5 lanes" in text  # jobs: 10, 2 clones a scenario
+    assert "38 scenarios in 5 lanes" in text  # jobs: 10, 2 clones a scenario
     assert "run_clone_job" in text and "bw-none" in text  # the real, unthrottled run
     assert not lab.exists()  # a dry run creates nothing
 

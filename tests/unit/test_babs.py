@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from annex_race.core.record import validate
 from annex_race.jobs import babs
 from annex_race.core import layout
 from annex_race.planning.matrix import scenario_table
@@ -124,6 +125,7 @@ def test_records_read_from_babs_logs_agree_with_what_the_run_recorded(name):
             assert [getattr(record, f) for f in ("outcome", "cause", "evidence")] == [
                 kept[f] for f in ("outcome", "cause", "evidence")], (name, clone)
         assert record.run and record.steps if kept["delivered"] else True
+        validate(record.asdict(), "babs task record")  # as babs_task_record writes it
 
 
 def test_the_newest_babs_task_gets_and_fails_in_its_delivery_with_its_cause():

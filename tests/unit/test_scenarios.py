@@ -26,6 +26,11 @@ def test_scalars_from_the_command_line_become_one_value_lists():
     assert as_list(["a", "b"]) == ["a", "b"]
 
 
+def test_switches_from_the_command_line_become_booleans():
+    config = normalize_axes({"deliver_at_barrier": "true", "keep_clones": "False", "full_matrix": "maybe"})
+    assert config == {"deliver_at_barrier": True, "keep_clones": False, "full_matrix": "maybe"}  # the schema names it
+
+
 def test_git_annex_version_parsed_as_float_gets_its_trailing_zero_back():
     # snakemake --config git_annex=10.20260120 parses the value as a float
     assert normalize_axes({"git_annex": 10.2026012})["git_annex"] == ["10.20260120"]

@@ -65,7 +65,7 @@ FILLS = {
     GET: ("arrival", "arrival_evidence", "run", "pushed", "steps"),  # the last three: a whole job's
     INIT: (),
     PUSH: ("pushed", "steps"),
-    BABS: ("arrival", "arrival_evidence", "delivered", "delivery_evidence", "steps"),
+    BABS: ("arrival", "arrival_evidence", "delivered", "delivery_evidence", "run", "steps"),
 }
 FAMILY_FIELDS = frozenset(field for fields in FILLS.values() for field in fields)
 

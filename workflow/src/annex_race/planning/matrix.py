@@ -24,8 +24,16 @@ def _number(value, kind):
         return value  # left for the schema to name
 
 
+# switches: `--config keep_clones=true` gives them as text
+SWITCHES = ("keep_clones", "full_matrix", "deliver_at_barrier")
+
+
 def normalize_axes(config, axes=AXES):
-    """Turn every axis present in `config` into a list, in place."""
+    """Turn every axis present in `config` into a list, and a switch given as text
+    (`true`, `False`) into a boolean, in place."""
+    for key in SWITCHES:
+        if isinstance(config.get(key), str) and config[key].lower() in ("true", "false"):
+            config[key] = config[key].lower() == "true"
     for axis in axes:
         if axis in config:
             config[axis] = as_list(config[axis])
