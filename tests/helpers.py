@@ -1,14 +1,16 @@
 """Running the workflow from tests: a real Snakemake on the real datasets."""
 
 import os
+import re
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 from annex_race.core.layout import TABLES
+from annex_race.core.log_lines import STARTED
 from annex_race.core.record import EXTERNAL_CAUSES, get_start_skew
-from annex_race.driver.cli import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake  # noqa: F401
+from annex_race.driver.cli import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake, snakemake_command  # noqa: F401
 from annex_race.report.table import read_scenarios
 
 
@@ -167,3 +169,24 @@ def git_annex_under(pid, timeout=30):
                 continue
         time.sleep(0.1)
     raise AssertionError(f"no git-annex under pid {pid}")
+
+
+def start_run(workdir, *args, configfiles=(), config=()):
+    """The workflow in its own process group, as a terminal would run it."""
+    cmd = snakemake_command(workdir, *args, configfiles=configfiles, config=config)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def wait_for_log_line(workdir, clone, line, run, scenario_part="", timeout=600):
+    """(pid of clone job `clone` of a scenario whose id has `scenario_part`, its
+    scenario) once its log's last attempt shows `line`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and run.poll() is None:
+        for log in Path(workdir, "results/logs/run_clone_job").glob(f"*{scenario_part}*/clone-{clone}.log"):
+            text = log.read_text(errors="replace")
+            if line in text.rsplit(STARTED, 1)[-1]:
+                return int(re.findall(STARTED + r" pid=(\d+)", text)[-1]), log.parent.name
+        time.sleep(0.1)
+    output = run.communicate()[0] if run.poll() is not None else ""
+    raise AssertionError(f"clone {clone} of a {scenario_part or 'scenario'} never showed {line!r}\n{output[-2000:]}")

@@ -2,18 +2,12 @@
 After either, a plain rerun redoes the scenario as a whole and completes."""
 
 import os
-import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
-from annex_race.core.log_lines import STARTED
-from annex_race.driver.cli import snakemake_command
 from helpers import (ROOT, assert_sources_unharmed, get_start_skew, git_annex_under, load_run,
-                     observed_verdict, processes_of, snakemake)
+                     observed_verdict, processes_of, snakemake, start_run, wait_for_log_line)
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 # two scenarios in a row whose gets take ~8 s (8 MiB at annex.bwlimit=1MiB): the
@@ -22,24 +16,14 @@ MATRIX = ["storage_sibling=off", "git_annex=[10.20260115, 10.20261026]"]
 
 
 def start(workdir, *args):
-    """The workflow in its own process group, as a terminal would run it."""
-    cmd = snakemake_command(workdir, "--cores", "2", *args, configfiles=[TEST_CONFIG], config=MATRIX)
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    return start_run(workdir, "--cores", "2", *args, configfiles=[TEST_CONFIG], config=MATRIX)
 
 
-def wait_for_get(workdir, scenario_part, clone, run, timeout=600):
+def wait_for_get(workdir, scenario_part, clone, run):
     """The pid of a clone job once its get has been running for a second."""
-    deadline = time.time() + timeout
-    while time.time() < deadline and run.poll() is None:
-        for log in Path(workdir, "results/logs/run_clone_job").glob(f"*{scenario_part}*/clone-{clone}.log"):
-            text = log.read_text(errors="replace")
-            if "$ git annex get" in text.rsplit(STARTED, 1)[-1]:
-                time.sleep(1.0)
-                return int(re.findall(STARTED + r" pid=(\d+)", text)[-1]), log.parent.name
-        time.sleep(0.2)
-    output = run.communicate()[0] if run.poll() is not None else ""
-    pytest.fail(f"no get of clone {clone} of a {scenario_part} scenario started\n{output[-2000:]}")
+    found = wait_for_log_line(workdir, clone, "$ git annex get", run, scenario_part)
+    time.sleep(1.0)
+    return found
 
 
 def no_leftovers(workdir, timeout=15):
@@ -139,9 +123,7 @@ def test_snakemake_killed_alone_leaves_no_job_and_unlock_then_a_plain_rerun_pass
     """An out-of-memory kill of Snakemake on a login node: its clone jobs live on for
     a moment, write no record Snakemake would count incomplete, and end."""
     config = [*MATRIX, "barrier_timeout=20"]
-    cmd = snakemake_command(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=config)
-    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           start_new_session=True)
+    run = start_run(tmp_path, "--cores", "2", configfiles=[TEST_CONFIG], config=config)
     wait_for_get(tmp_path, "ga-10.20260115", 0, run)
     os.kill(run.pid, signal.SIGKILL)
     run.communicate(timeout=60)

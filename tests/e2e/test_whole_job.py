@@ -13,15 +13,12 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from annex_race.core.files import read_manifest
 from annex_race.core.layout import OUTPUT_REPOSITORY
-from annex_race.core.log_lines import STARTED
 from annex_race.core.record import read_record
-from annex_race.driver.cli import snakemake_command
 from annex_race.observe.output import leftovers, verify_output
-from helpers import ROOT, descendants, load_run, observed_verdict, processes_of, scenario_rows, snakemake
+from helpers import (ROOT, descendants, load_run, observed_verdict, processes_of, scenario_rows, snakemake,
+                     start_run, wait_for_log_line)
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 GOOD = "10.20261020"
@@ -30,22 +27,7 @@ WHOLE = ["storage_sibling=off", "deliver=babs", f"git_annex={GOOD}", "result_siz
 
 
 def start(workdir, config=WHOLE):
-    cmd = snakemake_command(workdir, "--cores", "2", configfiles=TEST_CONFIG, config=config)
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-
-
-def wait_for_line(workdir, clone, line, run, timeout=600):
-    """(pid of clone job `clone`, its scenario) once its log's last attempt shows `line`."""
-    deadline = time.time() + timeout
-    while time.time() < deadline and run.poll() is None:
-        for log in Path(workdir, "results/logs/run_clone_job").glob(f"*/clone-{clone}.log"):
-            text = log.read_text(errors="replace")
-            if line in text.rsplit(STARTED, 1)[-1]:
-                return int(re.findall(STARTED + r" pid=(\d+)", text)[-1]), log.parent.name
-        time.sleep(0.1)
-    output = run.communicate()[0] if run.poll() is not None else ""
-    pytest.fail(f"clone {clone} never showed {line!r}\n{output[-2000:]}")
+    return start_run(workdir, "--cores", "2", configfiles=TEST_CONFIG, config=config)
 
 
 def sending_git_annex(pid, timeout=30):
@@ -94,13 +76,13 @@ def test_a_job_killed_mid_push_leaves_the_store_consistent_and_a_rerun_delivers(
     """The job is stopped while its `git push` waits for the lock BABS's jobs share
     (this test holds it): SIGKILL, the record says killed in its delivery."""
     run = start(tmp_path)
-    pid, scenario = wait_for_line(tmp_path, 1, "annex-race: step run", run)
+    pid, scenario = wait_for_log_line(tmp_path, 1, "annex-race: step run", run)
     lock = read_manifest(Path(tmp_path, OUTPUT_REPOSITORY.format(scenario=scenario, round=1)))["lock"]
     with open(lock, "a") as held:
         import fcntl
 
         fcntl.flock(held, fcntl.LOCK_EX)
-        wait_for_line(tmp_path, 1, "$ flock ", run)
+        wait_for_log_line(tmp_path, 1, "$ flock ", run)
         time.sleep(0.5)
         os.kill(pid, signal.SIGKILL)
     output = run.communicate(timeout=600)[0]
@@ -121,7 +103,7 @@ def test_git_annex_killed_while_it_sends_is_inconclusive_and_a_rerun_delivers(tm
     """What the OOM killer does on a node: git-annex dies in `copy --to` the storage
     sibling (under `datalad push`); the job lives and records it."""
     run = start(tmp_path)
-    pid, scenario = wait_for_line(tmp_path, 1, "$ datalad push --to output-storage", run)
+    pid, scenario = wait_for_log_line(tmp_path, 1, "$ datalad push --to output-storage", run)
     os.kill(sending_git_annex(pid), signal.SIGKILL)
     output = run.communicate(timeout=600)[0]
     assert run.returncode == 0, output[-2000:]

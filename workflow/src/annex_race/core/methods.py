@@ -134,7 +134,7 @@ def fills(method, deliver=NO_DELIVERY):
 # two steps (`babs`); the push operations that deliver into a RIA store take theirs.
 DELIVERIES = {
     NO_DELIVERY: None,
-    BABS_DELIVERY: Delivery(RIA, False, True, "output-storage", "deliver"),
+    BABS_DELIVERY: Delivery(RIA, False, True, "output-storage", "push-special", "SAME_KEY=0 PUSH=1"),
     **{name: m.delivery for name, m in METHODS.items() if m.family == PUSH and m.delivery.into == RIA
        and not m.delivery.same_key},
 }

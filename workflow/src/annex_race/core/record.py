@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .files import write_atomic
-from .methods import FAMILY_FIELDS, METHODS, fills
+from .methods import BABS, FAMILY_FIELDS, METHODS, PUSH, fills
 
 
 class RecordError(ValueError):
@@ -238,9 +238,9 @@ _COUNTS = {"get": ("clone", "get", None), "run": ("run",), "deliver": ("deliver"
 def job_steps(method, deliver):
     """The steps a scenario's jobs take: a push operation's one is its delivery."""
     kind = METHODS[method].family
-    if kind == "push":
+    if kind == PUSH:
         return ("deliver",)
-    return ("get",) if deliver == "none" and kind != "babs" else STEPS
+    return ("get",) if deliver == "none" and kind != BABS else STEPS
 
 
 def step_verdicts(records, n_expected, max_skew, lost=()):

@@ -37,11 +37,11 @@ def version_table(summary):
     writes = {version: _writes(group) for version, group in summary.groupby("git_annex")}
     for version, group in rows.groupby("git_annex"):
         reported = group["git_annex_run"].iloc[0].split(", ")[0]
-        verdicts = _step(group, "get_verdict", group["verdict"]).value_counts()
+        # the get's verdicts (a push operation has none: its job's)
+        verdicts = group["get_verdict"].where(group["get_verdict"] != "", group["verdict"]).value_counts()
         status = ("affected" if verdicts.get(FAIL, 0) else
                   "fixed" if verdicts.get(PASS, 0) == len(group) else "not decided")
-        delivers = _step(group, "deliver_verdict")
-        delivers = delivers[delivers != ""]
+        delivers = group.loc[group["deliver_verdict"] != "", "deliver_verdict"]
         deliver = ("" if delivers.empty else "breaks" if (delivers == FAIL).any()
                    else "delivers" if (delivers == PASS).all() else "not decided")
         table.append({
@@ -57,13 +57,6 @@ def version_table(summary):
     order = [(released or pd.Timestamp.max.date(), _release_order(version))
              for released, version in zip(table["released"], table["version"])]
     return table.iloc[sorted(range(len(table)), key=order.__getitem__)].reset_index(drop=True)
-
-
-def _step(group, column, default=None):
-    """A step's verdicts (the get's or the delivery's), the job's where not recorded."""
-    if column in group:
-        return group[column].where(group[column] != "", default) if default is not None else group[column]
-    return default if default is not None else pd.Series([""] * len(group), index=group.index)
 
 
 def _writes(group):

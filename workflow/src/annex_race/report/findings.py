@@ -66,7 +66,7 @@ def release_findings(summary):
     nothing written into shared repositories, delivery PASS), each observed; a
     release that fixes the get and breaks the delivery is said so, with what the
     workarounds of the delivery did there."""
-    whole = summary[summary["deliver_verdict"] != ""] if "deliver_verdict" in summary else summary.iloc[:0]
+    whole = summary[summary["deliver_verdict"] != ""]
     if whole.empty:
         return []
     lines, safe = [], []
@@ -77,7 +77,7 @@ def release_findings(summary):
         lines.append(f"- git_annex={version}: get {gets or 'not reached'}; deliver {delivers or 'not reached'}"
                      + (f" ({causes})" if causes else "") + ".")
         get_ok = (rows["get_verdict"] == PASS).all()
-        clean = "sources" not in rows or (rows["sources"] == "clean").all()
+        clean = (rows["sources"] == "clean").all()
         if get_ok and clean and (rows["deliver_verdict"] == PASS).all():
             safe.append(version)
         if get_ok and (rows["deliver_verdict"] == FAIL).any():
@@ -135,8 +135,7 @@ def findings(summary, axes=AXES):
 def delivery_findings(summary):
     """One line where BABS's tasks got the image but their results did not all reach
     the output RIA: a release that fixes the get may break the delivery."""
-    gets = summary["get_verdict"] if "get_verdict" in summary else summary["verdict"]
-    short = summary[(summary["delivery_evidence"] != "") & (gets == PASS)]
+    short = summary[(summary["delivery_evidence"] != "") & (summary["get_verdict"] == PASS)]
     return [f"- BABS with git_annex={r.git_annex}: every get PASSES, yet {r.delivered} results reached the "
             f"output RIA ({r.delivery_evidence}): see BABS beside the imitation." for r in short.itertuples()]
 

@@ -174,13 +174,13 @@ def push_reproducers(summary):
     operation and every whole job's delivery that failed, from its smallest failing
     scenario; [] if none failed."""
     failed = summary[(summary["verdict"] == FAIL) & (summary["method"].map(family) == PUSH)]
-    if failed.empty and not ("deliver_verdict" in summary and (summary["deliver_verdict"] == FAIL).any()):
+    delivered = summary[summary["deliver_verdict"] == FAIL]
+    if failed.empty and delivered.empty:
         return []
     lines = ["## The output side: standalone reproducers", "",
              "Each script needs only git and git-annex on PATH; it sets up its repositories in a fresh "
              "temporary directory, runs the operation in every job at once, prints what each job said and "
              "exits 1 where the failure shows.", ""]
-    delivered = summary[summary["deliver_verdict"] == FAIL] if "deliver_verdict" in summary else summary.iloc[:0]
     groups = [(method, method, group) for method, group in failed.groupby("method", sort=False)] + [
         (f"deliver={name}", name, group)
         for name, group in delivered[delivered["method"].map(family) != PUSH].groupby("deliver", sort=False)]

@@ -163,7 +163,7 @@ def step_columns(steps, group, lost):
         found = failed[failed["failed_step"].isin(phases)]["cause"].dropna().value_counts()
         return ", ".join(list(found.index))
 
-    deliver_cause = ", ".join(([("lost-result")] if lost else []) + ([causes("deliver")] if causes("deliver") else []))
+    deliver_cause = ", ".join(filter(None, ["lost-result" if lost else "", causes("deliver")]))
     return {"get_verdict": steps.get("get", ("",))[0], "get_cause": causes("clone", "get") if "get" in steps else "",
             "run_verdict": steps.get("run", ("",))[0], "deliver_verdict": steps.get("deliver", ("",))[0],
             "deliver_cause": deliver_cause if "deliver" in steps else "",
