@@ -18,7 +18,7 @@ from test_plan import configured, plan_of
 
 FIXTURES = ROOT / "tests" / "fixtures" / "babs"
 SCENARIO = {"scenario": "s", "location": "local", "clone_from": "ria", "transport": "local",
-            "storage_sibling": "off", "method": "babs", "deliver": "babs", "image_size": "8M", "n_clones": 4, "annex_retry": 3,
+            "storage_sibling": "off", "method": "babs", "deliver": "babs", "image_size": "8M", "n_clones": 4, "start": "barrier", "annex_retry": 3,
             "annex_retry_delay": 1, "annex_bwlimit": "1MiB", "git_annex": "10.20260115", "workaround": "none"}
 LOCATION = {"fs_source": "ext4", "fs_clone": "ext4", "same_filesystem": True, "reflink": False}
 

@@ -1,7 +1,7 @@
 import multiprocessing as mp
 import time
 
-from annex_race.jobs.barrier import open_round, read_ticket, wait_at_barrier
+from annex_race.jobs.barrier import open_round, poll_interval, read_ticket, take_slot, wait_at_barrier
 
 
 def _sibling(directory, member, n, timeout, delay, queue):
@@ -57,3 +57,37 @@ def test_a_sibling_started_again_in_a_round_it_met_in_before_rejoins_no_barrier(
     _run(tmp_path, delays=[0, 0], n=2, timeout=5)
     again = wait_at_barrier(tmp_path, 1, 2, timeout=5, margin=0.1)
     assert (again.reason, again.released) == ("requeued", None)
+
+
+def _hold_a_slot(directory, member, held, released):
+    lock = take_slot(directory, member, 1, timeout=10)
+    held.set()
+    released.wait(10)
+    lock.close()
+
+
+def test_a_throttle_slot_is_held_by_one_process_until_it_lets_go(tmp_path):
+    held, released = mp.Event(), mp.Event()
+    holder = mp.Process(target=_hold_a_slot, args=(tmp_path, 0, held, released))
+    holder.start()
+    try:
+        assert held.wait(10)
+        assert take_slot(tmp_path, 1, 1, timeout=0.3) is None  # taken: no slot within the timeout
+        released.set()
+        assert take_slot(tmp_path, 1, 1, timeout=5) is not None
+    finally:
+        released.set()
+        holder.join(10)
+
+
+def test_many_siblings_look_less_often_but_within_the_margin():
+    assert poll_interval(2, 0.5) == 0.01
+    assert poll_interval(256, 0.5) == 0.1 and poll_interval(256, 0.2) == 0.2 / 5
+    assert poll_interval(64, 0.5) > poll_interval(16, 0.5)
+
+
+def test_a_large_barrier_releases_all_its_siblings_at_one_time(tmp_path):
+    n = 40
+    with mp.Pool(n) as pool:
+        releases = pool.starmap(wait_at_barrier, [(tmp_path, i, n, 30, 0.5) for i in range(n)])
+    assert {r.reason for r in releases} == {"released"} and len({r.release_at for r in releases}) == 1

@@ -62,7 +62,7 @@ def test_conformance_table_rows_are_push_scenarios_only():
 
 def test_push_operations_take_no_input_side_axes():
     config = {"location": ["local"], "clone_from": ["ria", "source"], "transport": ["local", "ssh"],
-              "storage_sibling": ["off", "on"], "method": ["copy-same-key"], "deliver": ["babs"], "image_size": ["8M"],
+              "storage_sibling": ["off", "on"], "method": ["copy-same-key"], "deliver": ["babs"], "image_size": ["8M"], "start": ["barrier"],
               "n_clones": [2], "annex_retry": [3], "annex_retry_delay": [1], "annex_bwlimit": ["1MiB"],
               "git_annex": ["10.20260115"], "workaround": ["none", "prefetch"]}
     table = scenario_table(config)

@@ -1,6 +1,6 @@
 import pytest
 
-from annex_race.core.axes import AXES, as_list, scenario_id
+from annex_race.core.axes import AXES, IMPLICIT, as_list, scenario_id
 from annex_race.planning.matrix import normalize_axes, scenario_table
 
 BASE = {
@@ -10,6 +10,7 @@ BASE = {
     "storage_sibling": ["off", "on"],
     "method": ["datalad-get", "annex-get"],
     "deliver": ["none"],
+    "start": ["barrier"],
     "image_size": ["50M"],
     "n_clones": [2],
     "annex_retry": [3],
@@ -40,7 +41,10 @@ def test_ids_are_readable_and_name_every_axis():
     params = {axis: BASE[axis][0] for axis in AXES}
     sid = scenario_id(params)
     assert sid.startswith("loc-local_from-ria_via-local_ss-off_method-datalad-get_dlv-none_size-50M_n-2_retry-3_delay-1_bw-none")
-    assert sid.count("_") == len(AXES) - 1
+    # an axis added later leaves its implicit value out: earlier ids stay what they were
+    assert sid.count("_") == len(AXES) - 1 - len(IMPLICIT)
+    scheduled = scenario_id({**params, "start": "scheduled"})
+    assert "_n-2_start-scheduled_retry-3_" in scheduled and scheduled.count("_") == len(AXES) - 1
 
 
 def test_table_is_the_cartesian_product():

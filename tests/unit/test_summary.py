@@ -234,3 +234,41 @@ def test_the_tables_read_back_as_written(tmp_path):
     assert results["cause"].isna().tolist() == table["cause"].isna().tolist()
     assert results["reconstructed"].tolist() == [False] * 4 and results["delivered"].isna().all()
     assert summary_markdown(back) == summary_markdown(summary)
+
+
+def test_a_scheduled_start_counts_the_gets_that_overlapped_and_is_never_inconclusive_for_skew():
+    # three gets 10 s apart, of 4 s each: none overlaps; the fourth starts inside the third's
+    starts = [RELEASE, RELEASE + 10, RELEASE + 20, RELEASE + 22]
+    records = [{**record(clone=i, start=s, get_s=4.0, n=4,
+                         outcome="failed" if i == 3 else "ok",
+                         failures=["transfer already in progress, or unable to take transfer lock"] if i == 3 else ()),
+                "start": "scheduled", "barrier": "scheduled", "t_barrier_release": s}
+               for i, s in enumerate(starts)]
+    table, summary = summarize(records)
+    row = summary.iloc[0]
+    assert row.verdict == FAIL and row.detail == "1 of 4 failed; 1 of 4 gets started while another's ran"
+    assert (row.overlapped, row.failed_overlapped) == (1, 1)
+    assert list(table["overlapped"]) == [False, False, False, True]
+
+
+def test_hundreds_of_gets_that_all_raced_are_concurrent_however_long_they_took_to_start():
+    # at a barrier, 100 gets started over 3 s (2 cores), each while the first one's ran
+    records = [record(clone=i, start=RELEASE + 0.03 * i, get_s=20.0, n=100) for i in range(100)]
+    assert summarize(records)[1].iloc[0].verdict == PASS
+    # the same skew with gets that did not overlap says nothing about concurrency
+    records = [record(clone=i, start=RELEASE + 3 * i, get_s=1.0, n=2) for i in range(2)]
+    assert summarize(records)[1].iloc[0].verdict == INCONCLUSIVE
+
+
+def test_many_tasks_say_how_failures_grow_with_n_and_what_the_retry_window_covers():
+    records = []
+    for n in (2, 8):
+        records += [{**record(scenario=f"n{n}", clone=i, start=RELEASE + 0.01 * i, get_s=2.0 * (i + 1), n=n,
+                              outcome="ok" if i == 0 else "failed",
+                              failures=() if i == 0 else ["transfer already in progress, or unable to take transfer lock"])}
+                    for i in range(n)]
+    _, summary = summarize(records)
+    text = summary_markdown(summary.reset_index())
+    many = text.split("\n## Many tasks\n", 1)[1].split("\n## ", 1)[0]
+    assert "failed 1 of 2, 7 of 8" in many
+    assert "wait for 7 copies of ~2.0 s (~14 s); annex.retry=3 with annex.retrydelay=1 retries for" in many

@@ -82,6 +82,7 @@ rule run_clone_job:
             for k in (
                 "barrier_timeout",
                 "barrier_margin",
+                "throttle",
                 "keep_clones",
                 "push_timeout",
                 "deliver_at_barrier",

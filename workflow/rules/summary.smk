@@ -24,6 +24,9 @@ rule tabulate_results:
         ),
     log:
         "results/logs/tabulate_results.log",
+    # what the summary costs against the number of records (benchmarks/scale.py)
+    benchmark:
+        "results/benchmarks/summary/tabulate_results.tsv"
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -61,6 +64,9 @@ rule write_summary:
         conformance=layout.PAGES["conformance"],
     log:
         "results/logs/write_summary.log",
+    # what the summary costs against the number of records (benchmarks/scale.py)
+    benchmark:
+        "results/benchmarks/summary/write_summary.tsv"
     localrule: True
     conda:
         "../envs/annex-race.yaml"
@@ -114,6 +120,8 @@ rule draw_figures:
         ),
     log:
         "results/logs/draw_figures.log",
+    benchmark:
+        "results/benchmarks/summary/draw_figures.tsv"
     localrule: True
     conda:
         "../envs/annex-race.yaml"

@@ -374,7 +374,7 @@ def task_record(scenario, clone, round, lane, location, task_facts, task_account
     read = any(_RUNTIME_END.match(s) for s in texts)
     get_texts = [s for t, s in lines if t_get is not None and t >= t_get]
     record = {
-        "deliver": BABS_DELIVERY, **scenario, "clone": clone, "round": round, "lane": lane,
+        "deliver": BABS_DELIVERY, "start": "barrier", **scenario, "clone": clone, "round": round, "lane": lane,
         "host": facts.get("host", task_account.get("node", "")), "pid": facts.get("pid", 0),
         "slurm_job_id": facts.get("slurm_job_id"), "slurm_node": facts.get("slurm_node") or task_account.get("node"),
         "log": str(log_path), "git_annex_version": facts.get("git_annex_version"),

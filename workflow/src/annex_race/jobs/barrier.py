@@ -8,6 +8,7 @@ within `margin`). A sibling that waits longer than `timeout` leaves a give-up ma
 and leaves; siblings that see the mark do not treat their run as concurrent.
 """
 
+import fcntl
 import json
 import os
 import socket
@@ -18,7 +19,15 @@ from pathlib import Path
 
 from ..core.files import write_atomic
 
-POLL = 0.01  # s between looks at the barrier directory
+POLL = 0.01  # s between looks at the barrier directory, for every 8 siblings
+MAX_POLL = 0.1  # ... at most (well inside barrier_margin)
+
+
+def poll_interval(n, margin):
+    """Seconds between looks: a look lists the directory, so n siblings looking every
+    POLL cost n² name reads per POLL; they look less often the more they are, never
+    so seldom that one notices the last arrival later than a fifth of `margin`."""
+    return min(POLL * max(1, n / 8), MAX_POLL, margin / 5)
 
 
 @dataclass
@@ -80,6 +89,41 @@ def _gave_up(directory):
     return any(directory.glob("gave-up-*"))
 
 
+def _look(directory):
+    """(arrivals so far, whether a sibling gave up): names only, one listing."""
+    names = os.listdir(directory)
+    return (sum(name.startswith("arrived-") for name in names),
+            any(name.startswith("gave-up-") for name in names))
+
+
+def start_scheduled(member):
+    """No barrier (start `scheduled`): the job takes its step as soon as it is ready,
+    as an array task does when the scheduler starts it."""
+    now = time.time()
+    return Release(arrived=now, released=now, reason="scheduled", siblings_seen=0)
+
+
+def take_slot(directory, member, slots, timeout):
+    """Throttle: wait for one of `slots` slots beside the barrier and hold it until
+    this process ends (the lock goes with it). Returns the open lock file, or None
+    when the slots stayed taken for `timeout` seconds."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    deadline = time.time() + timeout
+    first = member % slots  # spread the first tries over the slots
+    while True:
+        for i in range(slots):
+            lock = open(directory / f"slot-{(first + i) % slots}", "a")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return lock
+            except BlockingIOError:
+                lock.close()
+        if time.time() > deadline:
+            return None
+        time.sleep(MAX_POLL)
+
+
 def _sleep_until(moment):
     # sleep most of the way, then spin: time.sleep alone overshoots by ~0.1-1 ms
     while (left := moment - time.time()) > 0.002:
@@ -107,18 +151,21 @@ def wait_at_barrier(directory, member, n, timeout, margin):
                  json.dumps({"time": arrived, "host": socket.gethostname(), "pid": os.getpid()}))
     release = Release(arrived=arrived)
     deadline = arrived + timeout
+    interval = poll_interval(n, margin)
     while True:
-        arrivals = _read_arrivals(directory)
-        release.siblings_seen = len(arrivals)
-        if _gave_up(directory):
+        release.siblings_seen, gave_up = _look(directory)
+        if gave_up:
             release.reason = "sibling-gave-up"
             return release
-        if len(arrivals) >= n:
+        if release.siblings_seen >= n:
             break
         if time.time() > deadline:
             (directory / f"gave-up-{member}").touch()
             release.reason = "timeout"
             return release
+        time.sleep(interval)
+    # every sibling has arrived: read their times once (one may still be being renamed)
+    while len(arrivals := _read_arrivals(directory)) < n:
         time.sleep(POLL)
     release.arrivals = {k: v["time"] for k, v in arrivals.items()}
     release.release_at = max(release.arrivals.values()) + margin

@@ -12,6 +12,7 @@ failure in any phase is data, not an exception: it ends up in the record.
 """
 
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -27,7 +28,7 @@ from ..core.record import CloneRecord
 from ..core.roots import safe_remove
 from ..observe import logparse
 from . import deliver, push
-from .barrier import give_up, wait_at_barrier
+from .barrier import Release, give_up, start_scheduled, take_slot, wait_at_barrier
 from .origin_locks import local_path, probe_origin_locks
 
 
@@ -98,9 +99,10 @@ def log_origin_uuid(clone_dir, url, log):
 def clone_and_install(url, clone_dir, log):
     """Clone the dataset at `url` (the input RIA store, or source_ds itself) and
     install (not get) its `containers` subdataset; return where that came from."""
-    import datalad.api as dl
+    from . import datalad_commands
 
-    ds = dl.clone(source=url, path=str(clone_dir), result_renderer="disabled")
+    ds = datalad_commands.clone(url, clone_dir)
+    datalad_commands.dataset(clone_dir, "get", "subdatasets")
     log_origin_uuid(clone_dir, url, log)
     ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
     url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
@@ -137,7 +139,28 @@ def slurm_info():
     return {
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
         "slurm_node": os.environ.get("SLURMD_NODENAME"),
+        "slurm_array_job_id": os.environ.get("SLURM_ARRAY_JOB_ID"),
+        "slurm_array_task_id": os.environ.get("SLURM_ARRAY_TASK_ID"),
     }
+
+
+class CpuClock:
+    """CPU seconds by phase: the job's own (Python: the job, DataLad) and its waited-
+    for children's (git, git-annex), each phase from the end of the one before."""
+
+    def __init__(self):
+        self.phases, self._last = {}, (0.0, 0.0)  # the interpreter's start counts too
+        self.lap("start")
+
+    @staticmethod
+    def _now():
+        own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+    def lap(self, phase):
+        now = self._now()
+        self.phases[phase] = [round(now[0] - self._last[0], 3), round(now[1] - self._last[1], 3)]
+        self._last = now
 
 
 def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, prefetch=None,
@@ -153,8 +176,14 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
     `git_annex`: the manifest of the git-annex it must run (the only version accepted);
     `output`: a whole job's, the manifest of the round's output repository.
     """
+    cpu = CpuClock()  # "start": the interpreter, the imports, reading the inputs
     scenario, clone, clone_dir = spec.scenario, spec.clone, spec.clone_dir
     barrier_dir = Path(spec.barriers) / ticket.barrier
+    scheduled = scenario.get("start", "barrier") == "scheduled"
+    slot = None
+    if scheduled and settings.get("throttle"):  # an array task waits for its slot before it starts
+        slot = take_slot(barrier_dir, clone, settings["throttle"], settings["barrier_timeout"])
+        log.write(f"{time.time():.3f} throttle: {'a slot' if slot else 'no slot'} of {settings['throttle']}\n")
     kind = family(scenario["method"])
     env = dict(os.environ if env is None else env)
     tell = guard.tell if guard else lambda *words: None
@@ -227,11 +256,18 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
         record.update(cause="other", evidence=record["failure_messages"], failed_step="clone")
     record["t_clone_end"] = time.time()
+    cpu.lap("clone")
 
-    # arrive even after a failed clone, so siblings are not left waiting for us
-    tell("barrier", barrier_dir, clone)
-    release = wait_at_barrier(barrier_dir, clone, scenario["n_clones"],
-                              settings["barrier_timeout"], settings["barrier_margin"])
+    if scheduled and settings.get("throttle") and not slot:
+        release = Release(arrived=time.time(), reason="no-slot")
+    elif scheduled:
+        release = start_scheduled(clone)
+    else:
+        # arrive even after a failed clone, so siblings are not left waiting for us
+        tell("barrier", barrier_dir, clone)
+        release = wait_at_barrier(barrier_dir, clone, scenario["n_clones"],
+                                  settings["barrier_timeout"], settings["barrier_margin"])
+    cpu.lap("barrier")
     record.update(
         t_barrier_arrive=release.arrived,
         t_barrier_release=release.released,
@@ -241,12 +277,14 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
     log.write(f"{time.time():.3f} barrier: {release.reason} ({release.siblings_seen} seen)\n")
     tell("released")
 
-    if release.reason != "released" and record["origin"] is not None:
+    if release.reason not in ("released", "scheduled") and record["origin"] is not None:
         # a step without its siblings says nothing about concurrency: none is taken
         cause = "requeued" if release.reason == "requeued" else "no-sibling"
         why = {"requeued": "this clone arrived at this round's barrier before: its job was started again",
                "timeout": f"no sibling arrived within barrier_timeout ({settings['barrier_timeout']} s)",
-               "sibling-gave-up": "a sibling gave up waiting at the barrier"}[release.reason]
+               "sibling-gave-up": "a sibling gave up waiting at the barrier",
+               "no-slot": f"no throttle slot came free within barrier_timeout ({settings['barrier_timeout']} s)",
+               }[release.reason]
         record.update(cause=cause, evidence=[f"barrier {release.reason}: {why}"],
                       failure_messages=[f"barrier {release.reason}: {why}"])
     elif record["origin"] is not None and kind == PUSH:
@@ -260,10 +298,14 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
                                           settings, tell))
     elif output and settings.get("deliver_at_barrier"):  # no get: its siblings deliver without it
         give_up(delivery_barrier(spec, ticket), clone)
+    cpu.lap("step")
     if not settings["keep_clones"]:
         safe_remove(clone_dir, roots)
+    cpu.lap("record")
+    if slot:
+        slot.close()
     now = time.time()
-    return CloneRecord(**record, t_job_start=t_job_start or now, t_record=now)
+    return CloneRecord(**record, t_job_start=t_job_start or now, t_record=now, cpu=cpu.phases)
 
 
 def delivery_barrier(spec, ticket):

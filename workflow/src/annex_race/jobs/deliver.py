@@ -84,7 +84,7 @@ def run(clone, clone_dir, size, log):
     loaded, a command line would load it again). Returns the record's `run` and, if
     it made its commit, what the job will deliver ({branch, commit, key, file}), else
     None and why."""
-    import datalad.api as dl
+    from .datalad_commands import dataset
 
     image, name = f"{SUBDATASET}/{IMAGE}", result_name(clone)
     command = run_command(clone, size)
@@ -93,8 +93,8 @@ def run(clone, clone_dir, size, log):
     started, problem = time.time(), None
     try:
         # a Dataset, not a path: the inputs and outputs are then relative to it
-        dl.Dataset(str(clone_dir)).run(command, inputs=[image], outputs=[name], explicit=True,
-                                       message=f"annex-race job {clone}", result_renderer="disabled")
+        dataset(clone_dir, "run").run(command, inputs=[image], outputs=[name], explicit=True,
+                                      message=f"annex-race job {clone}", result_renderer="disabled")
     except Exception as e:  # a failed run is an observation like any other
         problem = (str(e).strip().splitlines() or [type(e).__name__])[0]
         log.write(f"{time.time():.3f} run failed: {problem}\n")

@@ -97,9 +97,10 @@ def prepare(method, clone, output, clone_dir, size, log, env=None):
     """Before the barrier: clone the output repository (its manifest `output`), save
     the job's result on its branch. Returns what the job will push: {branch,
     commit, key, file}."""
-    import datalad.api as dl
+    from . import datalad_commands
 
-    ds = dl.clone(source=output["url"], path=str(clone_dir), result_renderer="disabled")
+    ds = datalad_commands.clone(output["url"], clone_dir)
+    datalad_commands.dataset(clone_dir, "save")
     log.write(f"{time.time():.3f} annex-race: cloned {output['url']}\n")
     _run(["git", "checkout", "--quiet", "-b", branch(clone)], cwd=clone_dir, env=env)
     name = result_name(clone)

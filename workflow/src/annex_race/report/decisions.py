@@ -239,6 +239,65 @@ def transport_statements(table):
     return lines
 
 
+# ---- many tasks ------------------------------------------------------------------------
+
+# what tells the scenarios of one question apart, in the order a reader asks it
+SCALE_NAMED = ["git_annex", "start", "storage_sibling", "workaround", "deliver", "annex_retry", "annex_retry_delay"]
+
+
+def scale_table(summary):
+    """The scenarios tried with more than one n_clones, otherwise alike: per N, how
+    many jobs failed (and in which step), how many gets overlapped another's, the
+    wall time, the retry window against N−1 copies one after another."""
+    others = [a for a in AXES if a != "n_clones"]
+    rows = summary[summary.groupby(others, dropna=False)["n_clones"].transform("nunique") > 1]
+    if rows.empty:
+        return pd.DataFrame()
+    failed = rows["detail"].str.extract(r"^(\d+) of \d+ failed")[0].fillna(0).astype(int)
+    table = rows.assign(
+        copy=rows[others].astype(str).agg(" ".join, axis=1),
+        failed=failed,
+        window_s=[retry_window(r, d) for r, d in zip(rows["annex_retry"], rows["annex_retry_delay"])],
+        queue_s=(rows["n_clones"] - 1) * rows["fastest_get_s"],
+    )
+    always = ("git_annex", "start", "annex_retry", "annex_retry_delay")
+    named = [a for a in SCALE_NAMED if table[a].astype(str).nunique() > 1 or a in always]
+    return table.sort_values(["copy", "n_clones"])[
+        ["copy", *named, "n_clones", "verdict", "failed", "overlapped", "skew_ms", "fastest_get_s", "queue_s",
+         "window_s", "wall_s", "slowest_deliver_s"]].reset_index(drop=True)
+
+
+def scale_statements(table):
+    """Per question: the failures against N, and whether the retry window covers the
+    N−1 copies a lock makes wait one after another."""
+    lines = []
+    for _, rows in table.groupby("copy", sort=False):
+        first = rows.iloc[0]
+        what = ", ".join(f"{c}={first[c]}" for c in table.columns if c in SCALE_NAMED)
+        counts = ", ".join(f"{int(r.failed)} of {int(r.n_clones)}" + (
+            f" ({int(r.overlapped)} overlapped)" if r.start == "scheduled" else "") for r in rows.itertuples())
+        largest = rows.iloc[-1]
+        if set(rows["verdict"]) == {PASS}:
+            lines.append(f"- {what}: holds at every N tried, up to {int(largest['n_clones'])} jobs "
+                         f"({largest['wall_s']:.0f} s from the first job's start to the last record).")
+            continue
+        lines.append(f"- {what}: failed {counts}; at N={int(largest['n_clones'])} the jobs took "
+                     f"{largest['wall_s']:.0f} s.")
+        short = rows[(rows["verdict"] == FAIL) & (rows["queue_s"] > rows["window_s"])]
+        if len(short):
+            r = short.iloc[-1]
+            lines.append(f"  - A lock that serialises the copies makes the last of N={int(r['n_clones'])} "
+                         f"wait for {int(r['n_clones']) - 1} copies of ~{r['fastest_get_s']:.1f} s "
+                         f"(~{r['queue_s']:.0f} s); annex.retry={r['annex_retry']} with "
+                         f"annex.retrydelay={r['annex_retry_delay']:g} retries for {r['window_s']:.0f} s.")
+        deliveries = rows.dropna(subset=["slowest_deliver_s"])
+        if len(deliveries):
+            r = deliveries.iloc[-1]
+            lines.append(f"  - The slowest delivery at N={int(r['n_clones'])} took {r['slowest_deliver_s']:.1f} s "
+                         "(each job waits its turn at the output store's flock).")
+    return lines
+
+
 # ---- is my site affected? -------------------------------------------------------------
 
 # what each workaround asks of a site, cheapest first

@@ -18,6 +18,8 @@ from .conformance import conformance_section, conformance_table
 from .decisions import (
     retry_statements,
     retry_table,
+    scale_statements,
+    scale_table,
     transport_statements,
     transport_table,
     version_statements,
@@ -193,6 +195,7 @@ def decision_sections(summary):
         ("git-annex versions", version_table(summary), version_statements),
         ("Retry budget", retry_table(summary), retry_statements),
         ("Transport", transport_table(summary), transport_statements),
+        ("Many tasks", scale_table(summary), scale_statements),
     ):
         if not table.empty:  # each table holds the columns it shows ("copy" only groups)
             shown = markdown_table(table.drop(columns="copy", errors="ignore"))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..core.axes import AXES, ROW_NOTES
 from ..core.record import (FIELDS, INCONCLUSIVE, JSON_FIELDS, CloneRecord, ScenarioFields, get_start_skew,
-                           step_verdicts)
+                           overlapped, step_verdicts)
 from ..observe.faults import read_or_rebuild
 
 
@@ -33,6 +33,14 @@ class ScenarioRow(ScenarioFields):
     prefetch_s: float | None
     median_get_s: float
     skew_ms: float | None
+    # how many gets started while another's ran, and how many of those failed (a
+    # scheduled start races only there; at a barrier every get overlaps)
+    overlapped: int
+    failed_overlapped: int
+    # from the first job's start to the last record (what a scenario of N costs), and
+    # the slowest delivery of a job (a flock queue's wait included; None: no delivery)
+    wall_s: float
+    slowest_deliver_s: float | None
     arrival: str  # how the content arrived in the clones that got it
     git_annex_run: str  # the versions the clones reported
     git_annex_provenance: str  # where that git-annex came from (PyPI, PATH: …)
@@ -68,7 +76,8 @@ SUMMARY_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
 TIME_FIELDS = [f for f in FIELDS if f.startswith("t_") or f in ("barrier_release_at", "prefetch_seconds",
                                                                  "verify_seconds")]
 # what results.tsv adds to each record
-DERIVED = {"clone_s": float, "get_s": float, "transfers": int, "failed_attempts": int, "first_failure": str}
+DERIVED = {"clone_s": float, "get_s": float, "transfers": int, "failed_attempts": int, "first_failure": str,
+           "overlapped": bool}
 
 
 def collect_records(expected, since=0.0):
@@ -96,6 +105,9 @@ def records_table(records):
     table["transfers"] = table["attempts"].map(lambda ev: sum(e["event"] == "transfer" for e in ev))
     table["failed_attempts"] = table["attempts"].map(lambda ev: sum(e["event"] == "failed" for e in ev))
     table["first_failure"] = table["failure_messages"].map(lambda m: m[0] if m else "")
+    table["overlapped"] = False
+    for _, group in table.groupby("scenario"):
+        table.loc[group.index, "overlapped"] = group["clone"].map(overlapped(group.to_dict("records"))).eq(True)
     for column in JSON_FIELDS:
         table[column] = table[column].map(json.dumps)
     return table.sort_values(["scenario", "clone"]).reset_index(drop=True)
@@ -139,6 +151,10 @@ def scenario_summary(table, max_skew, max_rounds=None, writes=None, verified=Non
             prefetch_s=group["prefetch_seconds"].max(),
             median_get_s=group["get_s"].median(),
             skew_ms=None if skew is None else 1000 * skew,
+            overlapped=int(group["overlapped"].sum()),
+            failed_overlapped=int((group["overlapped"] & (group["outcome"] != "ok")).sum()),
+            wall_s=group["t_record"].max() - group["t_job_start"].min(),
+            slowest_deliver_s=(group["t_deliver_end"] - group["t_deliver_start"]).max(),
             arrival=", ".join(sorted(ok["arrival"].dropna().unique())),
             git_annex_run=", ".join(sorted(group["git_annex_version"].dropna().unique())),
             git_annex_provenance=", ".join(sorted(group["git_annex_provenance"].dropna().unique())),
