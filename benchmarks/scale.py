@@ -17,7 +17,9 @@ whose datasets a first, unmeasured one-clone run made. Per n it prints:
   scheduling, the round, the summary) per clone; on SLURM, "task" is sacct's
   TotalCPU per array task (its Snakemake jobstep included);
 - peak memory: the largest sum of PSS over the run's processes (sampled every
-  0.5 s; locally), GiB;
+  0.25 s; locally), GiB, over the whole run and while the jobs wait at the barrier
+  (from a second before the last clone's end to the first get: every job alive,
+  no get yet; nan when no sample fell in that window or with scheduled starts);
 - skew (barrier: first to last get start, ms) or overlap (gets that started while
   another's ran), the verdict;
 - summary: the seconds of the rules tabulate_results, write_summary, draw_figures.
@@ -71,24 +73,27 @@ def pss_kib(pid):
     return 0
 
 
-class PeakMemory(threading.Thread):
-    """The largest sum of PSS over a process tree, sampled every `interval` s."""
+class Memory(threading.Thread):
+    """The sum of PSS over a process tree, sampled every `interval` s: (time, KiB)."""
 
-    def __init__(self, pid, interval=0.5):
+    def __init__(self, pid, interval=0.25):
         super().__init__(daemon=True)
-        self.pid, self.interval, self.peak, self.done = pid, interval, 0, threading.Event()
+        self.pid, self.interval, self.samples, self.done = pid, interval, [], threading.Event()
 
     def run(self):
         while not self.done.wait(self.interval):
-            self.peak = max(self.peak, sum(pss_kib(p) for p in descendants(self.pid)))
+            self.samples.append((time.time(), sum(pss_kib(p) for p in descendants(self.pid))))
+
+    def peak(self, start=0.0, end=float("inf")):
+        return max((kib for t, kib in self.samples if start <= t < end), default=float("nan"))
 
 
 def run(workdir, args, config, measure=True):
-    """Run the workflow; (wall s, peak PSS KiB of its process tree)."""
+    """Run the workflow; (wall s, its process tree's Memory)."""
     cmd = snakemake_command(workdir, *args, configfiles=TEST_CONFIG, config=config)
     started = time.time()
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    memory = PeakMemory(process.pid)
+    memory = Memory(process.pid)
     if measure:
         memory.start()
     stderr = process.communicate()[1]  # reaped: its tree's CPU is in RUSAGE_CHILDREN now
@@ -96,7 +101,7 @@ def run(workdir, args, config, measure=True):
     memory.done.set()
     if process.returncode:
         sys.exit(f"{' '.join(config)}: the workflow failed\n{stderr[-3000:]}")
-    return wall, memory.peak
+    return wall, memory
 
 
 def tree_cpu():
@@ -142,20 +147,26 @@ def main():
         run(workdir, executor, [*SCENARIO, "n_clones=1"], measure=False)  # git-annex, datasets
         print(f"{'n':>4} {'wall s':>7} {'floor s':>7} {'wall/floor':>10}   "
               f"{'start':>5} {'clone py/git':>12} {'step':>5} {'record':>6} {'workflow':>8} {'task':>5}   "
-              f"{'PSS GiB':>7} {'skew ms':>8} {'overlap':>8} {'summary s':>9}   verdict", flush=True)
+              f"{'PSS GiB':>7} {'waiting':>7} {'skew ms':>8} {'overlap':>8} {'summary s':>9}   verdict", flush=True)
         print("       (CPU per clone, s: start, clone Python/git, step, record, workflow, SLURM task)")
         for n in args.n:
-            config = [*SCENARIO, f"n_clones={n}", f"start={args.start}"]
+            config = [*SCENARIO, f"n_clones={n}", *([f"start={args.start}"] if args.start != "barrier" else [])]
             cpu_before = tree_cpu()
-            wall, peak = run(workdir, executor, config)
+            wall, memory = run(workdir, executor, config)
             cpu = tree_cpu() - cpu_before
             (records,) = [rs for rs in read_run(workdir).values()
-                          if rs[0].n_clones == n and rs[0].start == args.start]
+                          if rs[0].n_clones == n and getattr(rs[0], "start", "barrier") == args.start]
+            nan = [float("nan")] * 2  # records of a tree before `cpu` (benchmarking an older checkout)
             phases = {phase: [statistics.mean(r.cpu[phase][i] for r in records) for i in (0, 1)]
-                      for phase in records[0].cpu}
-            in_jobs = sum(sum(sum(v) for v in r.cpu.values()) for r in records)
+                      for phase in getattr(records[0], "cpu", None) or {}}
+            phases = {phase: phases.get(phase, nan) for phase in ("start", "clone", "step", "record")}
+            in_jobs = sum(sum(sum(v) for v in (getattr(r, "cpu", None) or {"": nan}).values()) for r in records)
             scenarios = pd.read_csv(Path(workdir, "results", "scenarios.tsv"), sep="\t")
-            row = scenarios[(scenarios["n_clones"] == n) & (scenarios["start"] == args.start)].iloc[0]
+            row = scenarios[(scenarios["n_clones"] == n)
+                            & (scenarios.get("start", "barrier") == args.start)].iloc[0]
+            # all jobs waiting at the barrier: the second before the last clone ended, to the first get
+            waiting = memory.peak(max(r.t_clone_end for r in records) - 1, min(r.t_get_start for r in records))
+            peak = memory.peak()
             tasks = sacct_cpu({r.slurm_array_job_id for r in records if r.slurm_array_job_id}) if args.profile else []
             local = not args.profile
             floor = cpu / args.cores if local else float("nan")
@@ -164,8 +175,9 @@ def main():
                   f"{phases['clone'][0]:>5.2f}/{phases['clone'][1]:<6.2f} {sum(phases['step']):>5.2f} "
                   f"{sum(phases['record']):>6.2f} {(cpu - in_jobs) / n if local else float('nan'):>8.2f} "
                   f"{statistics.mean(tasks) if tasks else float('nan'):>5.2f}   "
-                  f"{peak / 2**20 if local else float('nan'):>7.2f} {row['skew_ms']:>8.0f} "
-                  f"{int(row['overlapped']):>4}/{n:<3} {summary_seconds(workdir):>9.1f}   "
+                  f"{peak / 2**20 if local else float('nan'):>7.2f} {waiting / 2**20 if local else float('nan'):>7.2f} "
+                  f"{row['skew_ms']:>8.0f} "
+                  f"{int(row.get('overlapped', -1)):>4}/{n:<3} {summary_seconds(workdir):>9.1f}   "
                   f"{row['verdict']}: {row['detail']}", flush=True)
 
 

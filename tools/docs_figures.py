@@ -44,6 +44,7 @@ BLOCKS = {
     "seed-table": "The seed's table, observed",
     "babs": "BABS beside the imitation",
     "babs-storage": "BABS beside the imitation",
+    "scale": "Many tasks",
 }
 
 
@@ -180,8 +181,20 @@ def babs_storage():
         quote("babs-storage", text)
 
 
+def scale():
+    """16 to 256 jobs of one get (config/scale.yaml): the summary's "Many tasks"."""
+    from annex_race.report.decisions import scale_table
+    from annex_race.report.figures import plot_scale
+    from annex_race.report.table import read_scenarios
+
+    results = run("scale", configfiles=[ROOT / "config" / "scale.yaml"])
+    plot_scale(scale_table(read_scenarios(results / "scenarios.tsv")), IMAGES / "scale.png")
+    print("docs-figures: docs/images/scale.png", flush=True)
+    quote("scale", section(summary(results), BLOCKS["scale"], whole=True))
+
+
 PARTS = {"default": default, "versions": versions, "retry": retry, "transport": transport, "check": check,
-         "seed-table": seed_table, "babs": babs, "babs-storage": babs_storage}
+         "seed-table": seed_table, "babs": babs, "babs-storage": babs_storage, "scale": scale}
 
 
 def main():

@@ -104,3 +104,18 @@ def test_a_scenario_whose_clones_made_no_get_is_summarized_and_drawn(tmp_path):
     summary = write_results([validate(r) for r in alone], 1.0, outputs, {"x": "git_annex", "y": "storage_sibling"})
     assert list(summary["verdict"]) == ["INCONCLUSIVE"]
     assert Path(outputs["timeline"]).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_scale_figure_draws_failures_and_wall_against_n(tmp_path):
+    from annex_race.report.decisions import scale_table
+    from annex_race.report.figures import plot_scale
+
+    records = [make_record(scenario=f"n{n}", clone=i, n=n, start=1000 + 0.01 * i, get_s=1.0 + i,
+                           outcome="ok" if i == 0 else "failed",
+                           failures=() if i == 0 else ["transfer already in progress, or unable to take transfer lock"])
+               for n in (2, 4, 8) for i in range(n)]
+    table = scale_table(scenario_summary(records_table([validate(r) for r in records]), 1.0))
+    assert list(table["n_clones"]) == [2, 4, 8] and list(table["failed"]) == [1, 3, 7]
+    plot_scale(table, tmp_path / "scale.png")
+    with Image.open(tmp_path / "scale.png") as image:
+        assert image.size[0] > image.size[1] > 200

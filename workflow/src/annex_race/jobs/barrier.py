@@ -166,6 +166,10 @@ def wait_at_barrier(directory, member, n, timeout, margin):
         time.sleep(interval)
     # every sibling has arrived: read their times once (one may still be being renamed)
     while len(arrivals := _read_arrivals(directory)) < n:
+        if time.time() > deadline:  # an arrival that never reads: as if it never came
+            (directory / f"gave-up-{member}").touch()
+            release.reason = "timeout"
+            return release
         time.sleep(POLL)
     release.arrivals = {k: v["time"] for k, v in arrivals.items()}
     release.release_at = max(release.arrivals.values()) + margin

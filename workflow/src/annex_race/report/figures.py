@@ -274,3 +274,27 @@ def plot_version_map(table, path, statements=()):
     fig.savefig(path, dpi=DPI, metadata={"Description": "\n".join(statements)})
     plt.close(fig)
 
+
+
+def plot_scale(table, path):
+    """Many tasks (decisions.scale_table): per question, the share of jobs that failed
+    and the wall time against N, both on a log-2 N axis."""
+    if table.empty:
+        return _placeholder(path, "One n_clones per scenario in this run: nothing against N")
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, (failed, wall) = plt.subplots(1, 2, figsize=(12, 4.2))
+    named = [c for c in table.columns if c not in ("copy", "n_clones") and c in (
+        "git_annex", "start", "storage_sibling", "workaround", "deliver")]
+    for _, rows in table.groupby("copy", sort=False):
+        label = " ".join(str(rows.iloc[0][c]) for c in named)
+        failed.plot(rows["n_clones"], rows["failed"] / rows["n_clones"], marker="o", label=label)
+        wall.plot(rows["n_clones"], rows["wall_s"], marker="o", label=label)
+    for ax, what in ((failed, "share of jobs failed"), (wall, "wall s (first start to last record)")):
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("N (jobs of one scenario)")
+        ax.set_ylabel(what)
+    failed.set_ylim(-0.05, 1.05)
+    wall.legend(fontsize=7, loc="upper left", title=" ".join(named), title_fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
