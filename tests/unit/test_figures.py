@@ -119,3 +119,11 @@ def test_the_scale_figure_draws_failures_and_wall_against_n(tmp_path):
     plot_scale(table, tmp_path / "scale.png")
     with Image.open(tmp_path / "scale.png") as image:
         assert image.size[0] > image.size[1] > 200
+
+
+def test_every_axis_has_a_label():
+    # a run that varies an axis without one could not name its scenarios in any figure
+    from annex_race.core.axes import AXES
+    from annex_race.report.labels import LABEL_FORMATS
+
+    assert set(AXES) == set(LABEL_FORMATS)

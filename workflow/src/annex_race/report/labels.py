@@ -8,7 +8,7 @@ from ..core.axes import AXES
 # how a label names an axis value: "{}" is the value
 LABEL_FORMATS = {
     "location": "at {}", "clone_from": "from {}", "transport": "via {}", "storage_sibling": "sibling {}",
-    "method": "{}", "image_size": "{}", "n_clones": "{} clones", "annex_retry": "retry {}",
+    "method": "{}", "deliver": "deliver {}", "image_size": "{}", "n_clones": "{} clones", "start": "start {}", "annex_retry": "retry {}",
     "annex_retry_delay": "delay {}", "annex_bwlimit": "bwlimit {}", "git_annex": "git-annex {}",
     "workaround": "workaround {}",
 }
