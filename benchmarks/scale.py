@@ -112,17 +112,25 @@ def tree_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def sacct_cpu(array_jobs):
-    """sacct's TotalCPU of every task of these array jobs, seconds each."""
-    seconds = []
-    for job in array_jobs:
-        out = subprocess.run(["sacct", "-n", "-X", "-P", "-j", job, "-o", "TotalCPU"],
-                             capture_output=True, text=True).stdout
-        for text in out.split():
-            minutes, _, rest = text.rpartition(":")
-            hours, _, minutes = minutes.rpartition(":")
-            seconds.append(float(hours or 0) * 3600 + float(minutes or 0) * 60 + float(rest))
-    return seconds
+def sacct_cpu(array_jobs, patience=60):
+    """sacct's TotalCPU of every task of these array jobs, seconds each (slurmdbd fills
+    it in a little after a task ends: asked again until none reads 0)."""
+    deadline = time.time() + patience
+    while True:
+        seconds = []
+        for job in array_jobs:
+            # without -X: with it, a task's line leaves out its steps' CPU
+            out = subprocess.run(["sacct", "-n", "-P", "-j", job, "-o", "JobID,TotalCPU"],
+                                 capture_output=True, text=True).stdout
+            for task, _, text in (line.partition("|") for line in out.split()):
+                if "." in task:  # a step (batch, 0): its CPU is in its task's line
+                    continue
+                minutes, _, rest = text.rpartition(":")
+                hours, _, minutes = minutes.rpartition(":")
+                seconds.append(float(hours or 0) * 3600 + float(minutes or 0) * 60 + float(rest))
+        if all(seconds) or time.time() > deadline:
+            return seconds
+        time.sleep(5)
 
 
 def summary_seconds(workdir):

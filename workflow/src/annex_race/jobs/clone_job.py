@@ -22,13 +22,13 @@ from pathlib import Path
 from ..core import versions
 from ..core.commands import DATALAD_DEBUG_ENV, git_config_env, run_logged
 from ..core.image import CONTAINER, IMAGE, SUBDATASET, file_digest, parse_key, parse_size, place_object
-from ..core.log_lines import UUID_LINE
 from ..core.methods import GET, INIT, METHODS, PUSH, family
 from ..core.record import CloneRecord
 from ..core.roots import safe_remove
 from ..observe import logparse
 from . import deliver, push
 from .barrier import Release, give_up, start_scheduled, take_slot, wait_at_barrier
+from .install import install_apart, log_origin_uuid
 from .origin_locks import local_path, probe_origin_locks
 
 
@@ -88,32 +88,6 @@ def verify_image(clone_dir, key):
     return None
 
 
-def log_origin_uuid(clone_dir, url, log):
-    """Log the annex uuid the clone finds its origin to have: where a job initialised
-    the origin, the logs tell which (snapshot.seen_uuids)."""
-    uuid = subprocess.run(["git", "-C", str(clone_dir), "config", "remote.origin.annex-uuid"],
-                          capture_output=True, text=True).stdout.strip()
-    log.write(f"{time.time():.3f} annex-race: {UUID_LINE} {uuid or 'none'} ({url})\n")
-
-
-def clone_and_install(url, clone_dir, log):
-    """Clone the dataset at `url` (the input RIA store, or source_ds itself) and
-    install (not get) its `containers` subdataset; return where that came from."""
-    from . import datalad_commands
-
-    ds = datalad_commands.clone(url, clone_dir)
-    datalad_commands.dataset(clone_dir, "get", "subdatasets")
-    log_origin_uuid(clone_dir, url, log)
-    ds.get(SUBDATASET, get_data=False, result_renderer="disabled")
-    url = ds.subdatasets(path=SUBDATASET, result_renderer="disabled")[0]["gitmodule_url"]
-    origin = subprocess.run(
-        ["git", "-C", str(Path(clone_dir) / SUBDATASET), "remote", "get-url", "origin"],
-        capture_output=True, text=True,
-    ).stdout.strip()
-    log.write(f"{time.time():.3f} containers installed from {origin} (.gitmodules: {url})\n")
-    return origin
-
-
 def ria_dataset(url):
     """The path of the dataset a `ria+file://<store>#~<alias>` URL names (else `url`)."""
     if not url.startswith("ria+file://"):
@@ -157,9 +131,12 @@ class CpuClock:
         own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
         return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
-    def lap(self, phase):
+    def lap(self, phase, python_children=0.0):
+        """End `phase`; `python_children`: seconds of its children's that were Python
+        (a child process running DataLad), counted as the job's own."""
         now = self._now()
-        self.phases[phase] = [round(now[0] - self._last[0], 3), round(now[1] - self._last[1], 3)]
+        own, children = now[0] - self._last[0], now[1] - self._last[1]
+        self.phases[phase] = [round(own + python_children, 3), round(children - python_children, 3)]
         self._last = now
 
 
@@ -233,6 +210,7 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
     Path(clone_dir).parent.mkdir(parents=True, exist_ok=True)
 
     record["t_clone_start"] = time.time()
+    python_cpu = 0.0  # the clone's own Python, where it ran in a child process
     try:
         if kind == PUSH:
             record["pushed"] = push.prepare(scenario["method"], clone, origin, clone_dir,
@@ -241,7 +219,7 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
         elif kind == INIT:
             record["origin"] = clone_for_init(origin["url"], clone_dir, log)
         else:
-            record["origin"] = clone_and_install(origin["url"], clone_dir, log)
+            record["origin"], python_cpu = install_apart(origin["url"], clone_dir, log)
         if scenario["transport"] == "ssh" and kind == GET:  # the origin's side runs the scenario's git-annex too
             shell = shutil.which("git-annex-shell", path=env["PATH"])
             subprocess.run(["git", "config", "remote.origin.annex-shell", shell],
@@ -256,7 +234,7 @@ def run_clone_job(spec, ticket, origin, key, location, settings, log, roots, pre
         record["failure_messages"] = [f"clone failed: {e}".splitlines()[0]]
         record.update(cause="other", evidence=record["failure_messages"], failed_step="clone")
     record["t_clone_end"] = time.time()
-    cpu.lap("clone")
+    cpu.lap("clone", python_cpu)
 
     if scheduled and settings.get("throttle") and not slot:
         release = Release(arrived=time.time(), reason="no-slot")
