@@ -11,7 +11,11 @@ from annex_race.driver.cli import ROOT
 from helpers import load_run, observed_verdict, scenario_rows, slurm_ready, snakemake, started_during_another
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
-PROFILE = ["--profile", str(ROOT / "profiles" / "slurm-test")]
+# arrays are opt-in: the plugin's array ids (`<job>_<task>`) are not yet what the
+# interruption handling (scancel, requeue) expects. At most 16 tasks per sbatch: the
+# plugin's larger arrays run task 1's job in every task (docs/development.md)
+PROFILE = ["--profile", str(ROOT / "profiles" / "slurm-test"), "--jobs", "300",
+           "--slurm-array-jobs", "run_clone_job", "--slurm-array-limit", "16"]
 
 pytestmark = pytest.mark.skipif(bool(slurm_ready()), reason=slurm_ready() or "")
 
@@ -32,7 +36,7 @@ def test_each_task_of_the_array_records_its_array_job_and_task(array_run):
     assert len(records) == 64
     arrays = {r.slurm_array_job_id for r in records}
     assert None not in arrays
-    # the profile's slurm-array-limit: 16 tasks per sbatch (see profiles/slurm-test)
+    # --slurm-array-limit 16: 16 tasks per sbatch
     assert len(arrays) == 4, arrays
     assert sorted(int(r.slurm_array_task_id) for r in records) == list(range(1, 65))
     assert {r.slurm_node for r in records} == {n.split()[0] for n in subprocess.run(
