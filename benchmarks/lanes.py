@@ -16,32 +16,25 @@ Working directories are removed afterwards unless --keep.
 """
 
 import argparse
-import resource
 import statistics
 import subprocess
 import sys
 import time
 
 from annex_race.core.record import get_start_skew
-from annex_race.driver.cli import read_run, run_snakemake, temporary_workdir
+from annex_race.driver.cli import children_cpu, read_run, run_snakemake, temporary_workdir
 from annex_race.core.record import INCONCLUSIVE
 from annex_race.report.table import records_table, scenario_summary
 
 
 def run(workdir, label, lanes, args, config):
     executor = ["--profile", args.profile] if args.profile else ["--cores", "2"]
-    started, cpu = time.time(), _children_cpu()
+    started, cpu = time.time(), children_cpu()
     out = run_snakemake(workdir, *executor, config=[*config, f"lanes={lanes}"], timeout=None)
-    wall, cpu = time.time() - started, _children_cpu() - cpu
+    wall, cpu = time.time() - started, children_cpu() - cpu
     if out.returncode:
         sys.exit(f"{label}: the workflow failed\n{out.stderr[-3000:]}")
     return wall, cpu
-
-
-def _children_cpu():
-    """CPU seconds (user + system) of the finished children: Snakemake and its jobs."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def figures(workdir):

@@ -26,8 +26,6 @@ whose datasets a first, unmeasured one-clone run made. Per n it prints:
 """
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
 import sys
@@ -37,30 +35,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from annex_race.driver.cli import ROOT, read_run, snakemake_command, temporary_workdir
+from annex_race.driver.cli import ROOT, children_cpu, descendants, read_run, snakemake_command, temporary_workdir
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 SCENARIO = ["storage_sibling=off", "method=annex-get", "deliver=none", "git_annex=10.20260115",
             "workaround=none", "image_size=1M"]
 SUMMARY_RULES = ("tabulate_results", "write_summary", "draw_figures")
-
-
-def descendants(root):
-    """The pids under `root` (itself included), from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
 
 
 def pss_kib(pid):
@@ -82,7 +62,7 @@ class Memory(threading.Thread):
 
     def run(self):
         while not self.done.wait(self.interval):
-            self.samples.append((time.time(), sum(pss_kib(p) for p in descendants(self.pid))))
+            self.samples.append((time.time(), sum(pss_kib(p) for p in [self.pid, *descendants(self.pid)])))
 
     def peak(self, start=0.0, end=float("inf")):
         return max((kib for t, kib in self.samples if start <= t < end), default=float("nan"))
@@ -102,14 +82,6 @@ def run(workdir, args, config, measure=True):
     if process.returncode:
         sys.exit(f"{' '.join(config)}: the workflow failed\n{stderr[-3000:]}")
     return wall, memory
-
-
-def tree_cpu():
-    """CPU seconds of all children this process has waited for, so far."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def sacct_cpu(array_jobs, patience=60):
@@ -159,9 +131,9 @@ def main():
         print("       (CPU per clone, s: start, clone Python/git, step, record, workflow, SLURM task)")
         for n in args.n:
             config = [*SCENARIO, f"n_clones={n}", *([f"start={args.start}"] if args.start != "barrier" else [])]
-            cpu_before = tree_cpu()
+            cpu_before = children_cpu()
             wall, memory = run(workdir, executor, config)
-            cpu = tree_cpu() - cpu_before
+            cpu = children_cpu() - cpu_before
             (records,) = [rs for rs in read_run(workdir).values()
                           if rs[0].n_clones == n and getattr(rs[0], "start", "barrier") == args.start]
             nan = [float("nan")] * 2  # records of a tree before `cpu` (benchmarking an older checkout)

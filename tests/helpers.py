@@ -10,7 +10,8 @@ from pathlib import Path
 from annex_race.core.layout import TABLES
 from annex_race.core.log_lines import STARTED
 from annex_race.core.record import EXTERNAL_CAUSES, get_start_skew
-from annex_race.driver.cli import ROOT, SNAKEMAKE, read_run, read_table, run_snakemake, snakemake_command  # noqa: F401
+from annex_race.driver.cli import (ROOT, SNAKEMAKE, descendants, read_run, read_table, run_snakemake,  # noqa: F401
+                                   snakemake_command)
 from annex_race.report.table import read_scenarios
 
 
@@ -150,23 +151,6 @@ def stop_group(pgid, timeout=5):
         except ProcessLookupError:
             return
         time.sleep(0.05)
-
-
-def descendants(pid):
-    """Pids of the processes under `pid`, found through /proc."""
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def git_annex_under(pid, timeout=30):

@@ -1,6 +1,7 @@
 """Driving the workflow from Python: the one place that builds its command line
 (used by the tests and the benchmarks) and reads back a finished run."""
 
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,3 +61,27 @@ def read_run(workdir):
 
 def read_table(workdir):
     return pd.read_csv(Path(workdir, "results", "results.tsv"), sep="\t")
+
+
+def children_cpu():
+    """CPU seconds (user + system) of the children this process has waited for: a
+    finished Snakemake run and every job it waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def descendants(pid):
+    """Pids of the processes under `pid`, found through /proc."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
