@@ -58,6 +58,13 @@ def started_during_another(records):
         for o in records)}
 
 
+def ran_alongside_another(records):
+    """The clones whose get ran, for some time, while another clone's get ran."""
+    return {r.clone for r in records if r.t_get_start is not None and any(
+        o.clone != r.clone and o.t_get_start is not None and o.t_get_start < r.t_get_end and r.t_get_start < o.t_get_end
+        for o in records)}
+
+
 def observed_verdict(records, max_skew=1.0):
     """The verdict a scenario's records call for, worked out independently of the summary:
     a scheduled start is judged by what it did, a barrier's by its skew unless every

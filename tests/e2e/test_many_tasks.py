@@ -6,7 +6,7 @@ test_slurm_array.py."""
 import pytest
 
 from annex_race.driver.cli import ROOT
-from helpers import load_run, observed_verdict, scenario_rows, snakemake, started_during_another
+from helpers import load_run, observed_verdict, scenario_rows, ran_alongside_another, snakemake
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 AFFECTED = ["storage_sibling=off", "git_annex=10.20260115"]
@@ -32,7 +32,7 @@ def test_64_clones_at_a_barrier_give_the_verdict_their_records_call_for(workdir)
     assert row.verdict == observed_verdict(records, max_skew=1.0) != "INCONCLUSIVE", row.detail
     failed = [r for r in records if r.outcome != "ok"]
     assert row.detail.startswith(f"{len(failed)} of 64 failed") if failed else row.detail == ""
-    overlapped = started_during_another(records)
+    overlapped = ran_alongside_another(records)
     assert row.overlapped == len(overlapped) and row.failed_overlapped == len(overlapped & {r.clone for r in failed})
     assert row.skew_ms == pytest.approx(1000 * (max(r.t_get_start for r in records)
                                                 - min(r.t_get_start for r in records)))
@@ -43,17 +43,17 @@ def test_scheduled_starts_fail_where_gets_overlapped_and_nowhere_else(workdir):
     # 8 MiB at 1 MiB/s: a copy outlasts the loser's retries (~3.5 s). Unthrottled, four
     # jobs start their gets as their clones end, inside the first one's copy
     row, records = run(workdir, "n_clones=4", "start=scheduled")
-    overlapped, failed = started_during_another(records), {r.clone for r in records if r.outcome != "ok"}
+    overlapped, failed = ran_alongside_another(records), {r.clone for r in records if r.outcome != "ok"}
     assert row.verdict == observed_verdict(records) != "INCONCLUSIVE"
     assert failed and failed <= overlapped, (failed, overlapped)
-    assert row.detail == f"{len(failed)} of 4 failed; {len(overlapped)} of 4 gets started while another's ran"
+    assert row.detail == f"{len(failed)} of 4 failed; {len(overlapped)} of 4 gets overlapped another's"
     assert {r.cause for r in records if r.outcome != "ok"} == {"transfer-lock"}
     assert all(r.barrier == "scheduled" for r in records)
 
     # a throttle of one: each job waits for the one before to end, no get overlaps
     row, records = run(workdir, "n_clones=2", "start=scheduled", "throttle=1")
-    assert started_during_another(records) == set() and row.overlapped == 0
+    assert ran_alongside_another(records) == set() and row.overlapped == 0
     assert row.verdict == observed_verdict(records) == "PASS", row.detail
-    assert row.detail == "0 of 2 gets started while another's ran"
+    assert row.detail == "0 of 2 gets overlapped another's"
     first, second = sorted(records, key=lambda r: r.t_job_start)
     assert second.t_clone_start >= first.t_record - 0.5  # it took its slot when the first let go

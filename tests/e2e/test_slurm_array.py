@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from annex_race.driver.cli import ROOT
-from helpers import load_run, observed_verdict, scenario_rows, slurm_ready, snakemake, started_during_another
+from helpers import load_run, observed_verdict, scenario_rows, ran_alongside_another, slurm_ready, snakemake
 
 TEST_CONFIG = [ROOT / ".test" / "config" / "config.yaml"]
 # arrays are opt-in: the plugin's array ids (`<job>_<task>`) are not yet what the
@@ -48,8 +48,8 @@ def test_each_task_of_the_array_records_its_array_job_and_task(array_run):
 def test_the_array_gives_the_verdict_its_records_call_for_with_the_overlap(array_run):
     row, records = array_run
     assert row.verdict == observed_verdict(records) != "INCONCLUSIVE", row.detail
-    overlapped = started_during_another(records)
+    overlapped = ran_alongside_another(records)
     failed = {r.clone for r in records if r.outcome != "ok"}
     assert failed <= overlapped
     assert row.overlapped == len(overlapped)
-    assert row.detail.endswith(f"{len(overlapped)} of 64 gets started while another's ran")
+    assert row.detail.endswith(f"{len(overlapped)} of 64 gets overlapped another's")

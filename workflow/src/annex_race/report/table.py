@@ -33,7 +33,7 @@ class ScenarioRow(ScenarioFields):
     prefetch_s: float | None
     median_get_s: float
     skew_ms: float | None
-    # how many gets started while another's ran, and how many of those failed (a
+    # how many gets ran while another's ran, and how many of those failed (a
     # scheduled start races only there; at a barrier every get overlaps)
     overlapped: int
     failed_overlapped: int
