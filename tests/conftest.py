@@ -10,7 +10,7 @@ from helpers import load_run, snakemake  # noqa: E402
 
 # the modules that need the test cluster: they mostly wait for it, so tools/test.sh
 # runs them (-m slurm) in a pytest process of their own, beside the others
-SLURM_MODULES = {"test_slurm.py", "test_babs_slurm.py", "test_slurm_array.py"}
+SLURM_MODULES = {"test_slurm.py", "test_babs_slurm.py", "test_slurm_array.py", "test_box.py"}
 
 
 def pytest_collection_modifyitems(config, items):

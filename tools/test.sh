@@ -21,11 +21,11 @@ fi
 
 bash tools/setup.sh --dev
 if [[ $EUID -eq 0 ]]; then
-    # the filesystem lab's tools (loop btrfs/XFS/ext4, FUSE), an sshd for the ssh
-    # transport, Debian's git-annex (the "site's" one the system tests observe) and
-    # Chromium (the report is opened in it, headless)
+    # the filesystem lab's tools (loop btrfs/XFS/ext4, FUSE; GlusterFS and tc for the
+    # cluster in a box), an sshd for the ssh transport, Debian's git-annex (the "site's"
+    # one the system tests observe) and Chromium (the report is opened in it, headless)
     missing=()
-    for p in btrfs-progs xfsprogs e2fsprogs fuse3 openssh-server git-annex chromium; do
+    for p in btrfs-progs xfsprogs e2fsprogs fuse3 glusterfs-server glusterfs-client iproute2 openssh-server git-annex chromium; do
         dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
     done
     if ((${#missing[@]})); then

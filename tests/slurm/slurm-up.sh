@@ -304,9 +304,16 @@ log "accounting: cluster $CLUSTER, account $ACCOUNT, user root registered"
 
 # --- 6. slurmctld and slurmd ---------------------------------------------------
 ensure slurmctld slurmctld slurmctld_ready 60 /usr/sbin/slurmctld -D
-ensure slurmd slurmd slurmd_ready "$TIMEOUT" /usr/sbin/slurmd -D -N "$NODE"
+# Each slurmd in a mount namespace of its own, a slave of this machine's: a node's
+# jobs see every filesystem mounted here (as a cluster's nodes see its shared ones),
+# and the cluster in a box mounts a node-local scratch inside it that only that
+# node's jobs see (python -m annex_lab box up). A slave receives mounts only from a
+# shared mount: / is made shared first, as systemd makes it on a booted Debian.
+mount --make-rshared /
+NODE_NS=(unshare --mount --propagation slave)
+ensure slurmd slurmd slurmd_ready "$TIMEOUT" "${NODE_NS[@]}" /usr/sbin/slurmd -D -N "$NODE"
 node2_up() { timeout 10 sinfo -h -N -n "$NODE2" -o %t | grep -qxE 'idle|mix|alloc'; }
-[ "$NODES" = 1 ] || ensure slurmd-2 slurmd node2_up "$TIMEOUT" /usr/sbin/slurmd -D -N "$NODE2"
+[ "$NODES" = 1 ] || ensure slurmd-2 slurmd node2_up "$TIMEOUT" "${NODE_NS[@]}" /usr/sbin/slurmd -D -N "$NODE2"
 
 # --- 7. verify -----------------------------------------------------------------
 node_idle() { [ "$(timeout 10 sinfo -h -N -n "$NODE" -p "$PARTITION" -o %t)" = idle ]; }

@@ -204,3 +204,11 @@ def test_a_second_run_in_the_same_directory_is_refused_while_the_first_holds_its
     assert plan_file.load(path) == p  # the first run's plan stands
     plan_file.write(p, path)  # the holder itself may write again
     assert isinstance(plan_file.load(path), Plan) and Path(path).exists()
+
+
+@pytest.mark.parametrize("nodes, expected", [([], ["", "", ""]),
+                                              (["vm", "vm2"], ["--nodelist=vm", "--nodelist=vm2", "--nodelist=vm"])])
+def test_spread_nodes_put_clone_i_on_node_i_mod_their_number(nodes, expected):
+    config = configured(spread_nodes=nodes)
+    plan = build(config, fresh(config), Executor(2, None, None))
+    assert [plan.clone_node(i) for i in range(3)] == expected

@@ -1,6 +1,7 @@
 """Version matching, git config passthrough, logged runs, sizes and keys, the job's Snakemake."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -139,3 +140,11 @@ def test_a_job_knows_whether_the_snakemake_that_runs_it_is_still_there(tmp_path)
     time.sleep(0.1)
     assert not still_running(tuple(found))
     assert snakemake_process() is None or snakemake_process()[0] != runner.pid
+
+
+def test_a_lock_holder_is_named_by_where_it_runs():
+    from annex_race.jobs.origin_locks import whose
+
+    with open("/proc/self/comm") as fh:
+        assert whose(os.getpid()) == fh.read().strip()
+    assert whose(2**22 + 1) == "no such process on this node"  # beyond any pid_max

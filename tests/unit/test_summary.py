@@ -132,6 +132,9 @@ def test_findings_compare_a_fix_with_the_failing_runs_winner():
     assert "storage_sibling=on turned FAIL into PASS in 1 of 1 scenarios; slowest get 6.0 s, " \
            "1.50× the failing run's winner (4.0 s)" in text
     assert "- On local (ext4 → ext4) the content arrived by copy in 2 of 2 scenarios." in text
+    # the winner's copy against the losers' retries (annex.retry=3, delay 1: 1 + 2 s)
+    assert "  - Where a get failed of the transfer lock, the winner copied for 4.0 s; the losers " \
+           "retried for 3 s (annex.retry=3, annex.retrydelay=1)." in text
 
 
 def test_retry_backoff_is_a_remedy_although_it_sets_the_retry_budget():

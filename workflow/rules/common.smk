@@ -143,6 +143,10 @@ def get_clone_job(wildcards):
     return PLAN.clone_job(wildcards.scenario, int(wildcards.clone)).asdict()
 
 
+def get_clone_node(wildcards):
+    return PLAN.clone_node(int(wildcards.clone))
+
+
 def get_clone_job_inputs(wildcards):
     return PLAN.clone_job(wildcards.scenario, int(wildcards.clone)).inputs()
 

@@ -74,6 +74,8 @@ rule run_clone_job:
     # a clone job mostly waits (at the barrier, on I/O): it holds no core, so all
     # siblings run at once however few --cores; on SLURM each still gets one CPU
     threads: 0
+    resources:
+        slurm_extra=get_clone_node,
     params:
         job=get_clone_job,
         roots=PLAN.roots,

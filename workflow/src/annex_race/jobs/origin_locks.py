@@ -32,6 +32,18 @@ def lock_holder(path):
         os.close(fd)
 
 
+def whose(pid):
+    """Where the lock holder `pid` runs, seen from here: its command on this node, in
+    another mount namespace (another node of the cluster in a box), or not here at
+    all (a lock taken through a network filesystem from another node)."""
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        theirs = os.readlink(f"/proc/{pid}/ns/mnt")
+    except OSError:
+        return "no such process on this node"
+    return comm if theirs == os.readlink("/proc/self/ns/mnt") else f"{comm}, of another node's mount namespace"
+
+
 def local_path(origin):
     """The origin's path on this machine: itself, or the path of an ssh:// URL to
     this machine (else None: another host's locks cannot be probed from here)."""
@@ -45,7 +57,7 @@ def probe_origin_locks(origin, key):
     """Lines saying which locks on `key` are held in a local origin right now."""
     annex = Path(origin) / ".git" / "annex"
     held = [
-        f"{PROBE_PREFIX} {path} held by pid {pid}"
+        f"{PROBE_PREFIX} {path} held by pid {pid} ({whose(pid)})"
         for path in sorted(annex.glob(f"transfer/**/lck.{key}"))
         if (pid := lock_holder(path)) is not None
     ]

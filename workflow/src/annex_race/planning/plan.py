@@ -154,6 +154,11 @@ class Plan:
                             barriers=files.barriers, location=files.location_probe, git_annex=files.git_annex,
                             round=files.ticket, **reads)
 
+    def clone_node(self, clone):
+        """sbatch's option placing clone job `clone` on its node of `spread_nodes` ("" if none)."""
+        nodes = self.config.get("spread_nodes") or []
+        return f"--nodelist={nodes[clone % len(nodes)]}" if nodes else ""
+
     def compare_inputs(self, scenario):
         """The round's snapshot before, its records, and (a late comparison) what the
         scenario before it in its lane wrote: never while another round acts."""

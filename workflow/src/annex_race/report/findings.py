@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..core.axes import AXES
 from ..core.record import FAIL, PASS
+from .decisions import retry_window
 from .labels import natural_key
 
 # axes whose other values are workarounds for a failing scenario
@@ -181,4 +182,19 @@ def arrival_findings(summary):
         where = f"{rows['fs_source'].iloc[0]} → {rows['fs_clone'].iloc[0]}"
         lines.append(f"- On {location} ({where}) the content arrived by {ways or 'no way observed'} "
                      f"of {len(rows)} scenarios.")
+        lines += copy_against_window(rows)
     return lines
+
+
+def copy_against_window(rows):
+    """How long the winners of the transfer lock copied against how long the losers
+    retried: the race shows only where the copy outlasts the retries."""
+    raced = rows[(rows["cause"] == "transfer-lock") & rows["winner_get_s"].notna()]
+    if raced.empty:
+        return []
+    windows = sorted({(int(r), float(d)) for r, d in zip(raced["annex_retry"], raced["annex_retry_delay"])})
+    said = ", ".join(f"{retry_window(r, d):.0f} s (annex.retry={r}, annex.retrydelay={d:g})" for r, d in windows)
+    low, high = raced["winner_get_s"].min(), raced["winner_get_s"].max()
+    span = f"{low:.1f} s" if round(low, 1) == round(high, 1) else f"{low:.1f}–{high:.1f} s"
+    return [f"  - Where a get failed of the transfer lock, the winner copied for {span}; the losers "
+            f"retried for {said}."]
