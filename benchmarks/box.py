@@ -97,8 +97,7 @@ def main():
 
 
 def measure(args, lab_dir):
-    here = os.readlink("/proc/self/ns/mnt")
-    nodes = {n: pid for n, pid in box.slurm_nodes().items() if os.readlink(f"/proc/{pid}/ns/mnt") != here}
+    nodes = box.separate_nodes()
     probe, image = parse_size(args.probe), parse_size(args.image)
     try:
         box.box_up(lab_dir, args.link_rate, "0.2ms", "4G", "2G", sorted(nodes))

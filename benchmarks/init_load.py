@@ -3,6 +3,8 @@
     python benchmarks/init_load.py                       # 10.20260213, n_clones 8 and 16
     python benchmarks/init_load.py -n 32 --git-annex 10.20260316
     python benchmarks/init_load.py --profile profiles/slurm-test
+    python benchmarks/init_load.py --profile profiles/slurm-test --configfile results/lab/box/locations.yaml \
+        --config location=cluster-box "spread_nodes=[vm, vm2]"     # the store on GlusterFS, from two nodes
 
 Each n runs one scenario of the init operation (method annex-init: every job clones
 the input store without a storage sibling and runs `git annex init` only) with the
@@ -39,13 +41,16 @@ def main():
     parser.add_argument("--git-annex", default="10.20260213", help="the release to try")
     parser.add_argument("--profile", help="Snakemake profile (default: local executor, --cores 2)")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    parser.add_argument("--configfile", nargs="*", default=[], help="more configfiles (e.g. the box's locations)")
+    parser.add_argument("--config", nargs="*", default=[], help="more settings, KEY=VALUE")
     args = parser.parse_args()
     config = ["storage_sibling=off", "method=annex-init", "workaround=none", "clone_from=ria",
-              "transport=local", f"git_annex={args.git_annex}", f"n_clones=[{', '.join(map(str, args.n))}]"]
+              "transport=local", f"git_annex={args.git_annex}", f"n_clones=[{', '.join(map(str, args.n))}]",
+              *args.config]
     with temporary_workdir("annex-race-init-load-", args.keep) as workdir:
         started = time.time()
         out = run_snakemake(workdir, *(["--profile", args.profile] if args.profile else ["--cores", "2"]),
-                            config=config, timeout=None)
+                            config=config, configfiles=[Path(f).resolve() for f in args.configfile], timeout=None)
         if out.returncode:
             sys.exit(f"workflow failed:\n{out.stderr[-3000:]}")
         print(f"git-annex {args.git_annex}, init operation, {time.time() - started:.0f} s in all")

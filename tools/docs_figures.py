@@ -42,6 +42,7 @@ BLOCKS = {
     "retry": "Retry budget",
     "transport": "Transport",
     "seed-table": "The seed's table, observed",
+    "seed-box": "The seed's table, observed",
     "babs": "BABS beside the imitation",
     "babs-storage": "BABS beside the imitation",
     "scale": "Many tasks",
@@ -151,6 +152,35 @@ def seed_table():
     quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
 
 
+def seed_box():
+    """The seed's table on the test SLURM: the laptop rows on the lab's btrfs, the
+    cluster rows on the cluster in a box at 1 Gbit/s, each scenario's clones on two nodes."""
+    from annex_lab import box, lab
+    from helpers import slurm_ready
+
+    nodes = sorted(box.separate_nodes()) if os.geteuid() == 0 else []
+    why = "the box needs root" if os.geteuid() else slurm_ready() or (
+        len(nodes) < 2 and f"needs two SLURM nodes in mount namespaces of their own, found {nodes}")
+    if why:
+        print(f"docs-figures: seed-box not renewed: {why}", flush=True)
+        return
+    lab_dir = ROOT / "results" / "lab"
+    lab.lab_up(lab_dir, "8G", "8MiB")
+    try:
+        state = box.box_up(lab_dir, "1gbit", "0.2ms", "16G", "8G", nodes)
+        print(f"docs-figures: seed-box: {box.box_status(lab_dir)[0]}", flush=True)
+        results = run("seed-box", "--profile", str(ROOT / "profiles" / "slurm-test"), configfiles=[
+            ROOT / "config" / "seed-table.yaml", lab_dir / "locations.yaml", state["locations"]], config=[
+            "location=[laptop, cluster-box]", "image_size=768M", f"spread_nodes=[{', '.join(nodes)}]",
+            "slurm_status_interval=3"])
+    finally:
+        box.box_down(lab_dir)
+        lab.lab_down(lab_dir)
+    findings = [line for line in section(summary(results), "Findings", whole=True).splitlines()
+                if line.startswith("- On ") or "winner copied" in line]
+    quote("seed-box", section(summary(results), BLOCKS["seed-box"], whole=True) + "\n\n" + "\n".join(findings))
+
+
 def babs_run(name, config):
     """A run with BABS scenarios on the test cluster (as root: tests/slurm/slurm-up.sh),
     or None (and why) where it cannot be made here."""
@@ -194,7 +224,7 @@ def scale():
 
 
 PARTS = {"default": default, "versions": versions, "retry": retry, "transport": transport, "check": check,
-         "seed-table": seed_table, "babs": babs, "babs-storage": babs_storage, "scale": scale}
+         "seed-table": seed_table, "seed-box": seed_box, "babs": babs, "babs-storage": babs_storage, "scale": scale}
 
 
 def main():

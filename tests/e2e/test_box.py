@@ -31,12 +31,6 @@ SEED_TABLE = ROOT / "config" / "seed-table.yaml"
 LINK, IMAGE = "200mbit", "160M"
 
 
-def own_nodes():
-    """The running slurmd daemons that have a mount namespace of their own."""
-    here = os.readlink("/proc/self/ns/mnt")
-    return sorted(n for n, pid in box.slurm_nodes().items() if os.readlink(f"/proc/{pid}/ns/mnt") != here)
-
-
 def leftovers(box_dir: Path, state_before) -> list[str]:
     """Whatever of the box is still mounted (here or in a node), running or attached."""
     found = [f"mounted here: {m}" for m in lab.mounts_under(box_dir)]
@@ -57,7 +51,7 @@ def leftovers(box_dir: Path, state_before) -> list[str]:
 
 
 def test_up_brings_a_server_a_shaped_link_and_scratch_per_node_and_down_leaves_nothing(tmp_path):
-    nodes = own_nodes()
+    nodes = sorted(box.separate_nodes())
     try:
         state = box.box_up(tmp_path, LINK, "0ms", "1G", "256M", nodes)
         box_dir = box.box_dir(tmp_path)
@@ -136,7 +130,7 @@ def seed_on_the_box(tmp_path_factory):
     cluster rows on the box (image on GlusterFS, clones on the nodes' scratch)."""
     if slurm_ready():
         pytest.skip(slurm_ready())
-    nodes = own_nodes()
+    nodes = sorted(box.separate_nodes())
     if len(nodes) < 2:
         pytest.skip(f"needs two SLURM nodes with mount namespaces of their own, found {nodes}")
     workdir = tmp_path_factory.mktemp("seed-box")
@@ -173,7 +167,7 @@ def test_the_seeds_table_on_the_box_agrees_row_by_row(seed_on_the_box):
     # every cluster scenario's clones ran on both nodes
     for rs in records.values():
         if rs[0].location == "cluster-box":
-            assert {r.slurm_node for r in rs} == set(own_nodes()), [(r.clone, r.slurm_node) for r in rs]
+            assert {r.slurm_node for r in rs} == set(sorted(box.separate_nodes())), [(r.clone, r.slurm_node) for r in rs]
 
 
 @pytest.mark.slurm

@@ -16,6 +16,7 @@ from annex_race.observe.logparse import (
     classify_arrival,
     classify_failure,
     failure_messages,
+    symptoms,
 )
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
@@ -169,3 +170,17 @@ def test_every_attempt_start_of_the_loser_is_read_or_inferred():
     lines = [(100.0 + i, t) for i, t in enumerate(texts("transfer-lock__datalad-get__10.20260115__dldebug.log"))]
     starts, inferred = attempt_starts(attempt_events(lines), t_get_start=100.0, retry_delay=2)
     assert inferred and starts == [100.0, 102.0, 106.0]
+
+
+# what 16 jobs initialising one store on GlusterFS from two nodes said (10.20260213)
+@pytest.mark.parametrize("said, names", [
+    ("Detected a filesystem where Sqlite does not work. / (SQLite3 returned ErrorIO while attempting to perform "
+     "prepare \"PRAGMA journal_mode=WAL;\": disk I/O error) / Remote origin: Not initialized.", ("sqlite-unusable",)),
+    ("Detected a filesystem without fifo support. / Disabling ssh connection caching. / Remote origin: git "
+     "[Param \"config\",Param \"annex.version\",Param \"10\"] failed", ("no-fifo", "config-write")),
+    ("Remote origin: Git refuses to operate in this repository, / probably because it is owned by someone else.",
+     ("dubious-ownership",)),
+    ("Remote origin: Not initialized.", ()),
+])
+def test_what_git_annex_said_while_it_went_on_is_named(said, names):
+    assert symptoms(said) == names

@@ -79,8 +79,8 @@ def test_clones_that_saw_different_uuids_mean_the_store_was_initialised_more_tha
     lines = snapshot.initialisations({name: state(None)}, {name: state({}, {"annex.uuid": [UUID]})}, seen,
                                      snapshot.warnings(logs))
     assert "initialised 2 times at once" in lines[0] and "clones 0, 2" in lines[0] and "clone 1" in lines[0]
-    assert lines[1:] == ["git-annex said in clone 3: Detected a filesystem where Sqlite does not work. / "
-                         "Remote origin: Not initialized."]
+    assert lines[1:] == ["git-annex said in clone 3 (sqlite-unusable): Detected a filesystem where Sqlite does "
+                         "not work. / Remote origin: Not initialized."]
 
 
 def git(*args, cwd):

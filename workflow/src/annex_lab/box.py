@@ -132,6 +132,13 @@ def slurm_nodes() -> dict[str, int]:
     return nodes
 
 
+def separate_nodes() -> dict[str, int]:
+    """The slurmd daemons running here in a mount namespace of their own (the nodes a
+    box can give a scratch of their own): {node name: slurmd pid}."""
+    here = _mnt_ns(os.getpid())
+    return {node: pid for node, pid in slurm_nodes().items() if _mnt_ns(pid) not in (None, here)}
+
+
 def _wait(what: str, check, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not check():

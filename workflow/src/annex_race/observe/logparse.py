@@ -139,6 +139,23 @@ _CAUSES = [
     ("rejected", re.compile(r"\[rejected\]|non-fast-forward|\(fetch first\)")),
     ("remote-unavailable", re.compile(r"Unable to access these remotes")),
 ]
+# what git-annex says while it goes on (an init still exits 0), named: seen from jobs
+# initialising one store at once, on ext4 and from two nodes on GlusterFS
+_SYMPTOMS = [
+    ("sqlite-unusable", re.compile(r"Detected a filesystem where Sqlite does not work")),
+    ("no-fifo", re.compile(r"Detected a filesystem without fifo support")),
+    ("dubious-ownership", re.compile(r"Git refuses to operate in this repository|dubious ownership")),
+    ("config-write", re.compile(r'git \[Param "config".*\] failed')),
+    ("torn-config", re.compile(r"annex\.uuid set, but annex\.version is not set")),
+    ("pidlock", re.compile(r"pid lock file|annex\.pidlock", re.IGNORECASE)),
+]
+
+
+def symptoms(text):
+    """The names of what git-annex said (_SYMPTOMS), in their order, or ()."""
+    return tuple(name for name, pattern in _SYMPTOMS if pattern.search(text))
+
+
 # exit codes of a get that was stopped from outside: timeout(1) and signals
 _KILLED = {124: "timeout", 137: "killed", 143: "killed", -9: "killed", -15: "killed"}
 

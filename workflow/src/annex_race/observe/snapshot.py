@@ -25,6 +25,7 @@ from pathlib import Path
 from ..core.files import write_json
 from ..core.log_lines import UUID_LINE
 from ..core.roots import safe_remove
+from .logparse import symptoms
 
 # the kinds of change, their class and why: docs/design.md shows this table
 CLASSES = {
@@ -301,7 +302,8 @@ def initialisations(before, after, seen, said=None):
         by_text = {}
         for clone, text in sorted((said or {}).items()):
             by_text.setdefault(text, []).append(clone)
-        lines += [f"git-annex said in clone{'s' if len(c) > 1 else ''} {', '.join(map(str, c))}: {text}"
+        lines += [f"git-annex said in clone{'s' if len(c) > 1 else ''} {', '.join(map(str, c))}"
+                  f"{' (' + ', '.join(symptoms(text)) + ')' if symptoms(text) else ''}: {text}"
                   for text, c in by_text.items()]
     return lines
 
