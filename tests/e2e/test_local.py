@@ -168,9 +168,13 @@ def test_a_slice_selects_only_its_scenarios(tmp_path):
 
 @pytest.fixture(scope="module")
 def sequential(tmp_path_factory):
-    """The default matrix's scenarios of one get method, strictly one after another."""
+    """Some of the default matrix's scenarios, strictly one after another: one get
+    method, the affected and the newest release, with and without a workaround (a FAIL
+    and PASSes, the whole job)."""
     workdir = tmp_path_factory.mktemp("sequential")
-    out = snakemake(workdir, "--cores", "2", config=["lanes=1", "method=annex-get"])
+    out = snakemake(workdir, "--cores", "2", config=["lanes=1", "method=annex-get",
+                                                      "git_annex=[10.20260115, 10.20261026]",
+                                                      "workaround=[none, prefetch]"])
     assert out.returncode == 0, out.stderr[-3000:]
     return workdir, *load_run(workdir)
 

@@ -171,6 +171,23 @@ def test_the_seed_table_stands_beside_the_observations_and_says_where_they_disag
     assert "agrees with the seed" not in text
 
 
+def test_two_stand_ins_for_one_seed_location_are_compared_row_by_row():
+    """The slowfs lab and the cluster in a box both stand in for the seed's cluster."""
+    records = (_scenario("a", "off", "old", "none", "failed") + _scenario("b", "on", "old", "none", "ok")
+               + [r | {"location": "box"} for r in _scenario("c", "off", "old", "none", "ok")]
+               + [r | {"location": "box"} for r in _scenario("d", "on", "old", "none", "ok")])
+    notes = {s: {"test": t, "seed_location": "cluster", "seed_says": v}
+             for s, t, v in (("a", "no sibling", "FAIL"), ("b", "sibling", "PASS"),
+                             ("c", "no sibling", "FAIL"), ("d", "sibling", "PASS"))}
+    text = summary_markdown(summarize(records, notes=notes)[1].reset_index())
+    assert "- The cluster rows on local, box: no sibling: FAIL on local, PASS on box." in text
+    records[4:6] = _scenario("c", "off", "old", "none", "failed")
+    for r in records[4:6]:
+        r["location"] = "box"
+    text = summary_markdown(summarize(records, notes=notes)[1].reset_index())
+    assert "- The cluster rows on local, box: the same verdict in every row." in text
+
+
 def test_markdown_tables_print_settings_as_given_and_measurements_to_the_hundredth():
     frame = pd.DataFrame({"annex_retry_delay": [1.0, 2.0], "get_s": [8.304, None], "cause": ["a|b", ""]})
     assert markdown_table(frame).splitlines()[2:] == ["| 1 | 8.30 | a\\|b |", "| 2 |  |  |"]

@@ -183,8 +183,26 @@ def seed_table(summary):
         markdown_table(table),
         "",
         *(disagree or ["Every observed verdict agrees with the seed notes."]),
+        *stand_ins(summary[summary["seed_says"] != ""]),
         "",
     ]
+
+
+def stand_ins(rows):
+    """Where one reference location was stood in for by several (the slowfs lab and the
+    cluster in a box for the seed's cluster): whether they gave the same verdicts."""
+    lines = []
+    for where, group in rows.groupby("seed_location", sort=False):
+        places = list(dict.fromkeys(group["location"]))
+        if len(places) < 2:
+            continue
+        verdicts = group.groupby("test", sort=False).apply(
+            lambda g: dict(zip(g["location"], g["verdict"])), include_groups=False)
+        differ = [f"{test}: " + ", ".join(f"{v} on {loc}" for loc, v in by.items())
+                  for test, by in verdicts.items() if len(set(by.values())) > 1]
+        lines.append(f"- The {where} rows on {', '.join(places)}: "
+                     + ("; ".join(differ) + "." if differ else "the same verdict in every row."))
+    return lines
 
 
 def decision_sections(summary):
