@@ -14,6 +14,7 @@ cluster in a box and the real BABS. What a run quotes goes between the markers
 whose run cannot be made here is left as it was, and the tool says so.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -154,11 +155,11 @@ def seed_table():
     quote("seed-table", section(summary(results), BLOCKS["seed-table"], whole=True))
 
 
-def seed_box():
-    """The seed's table on the test SLURM: the laptop rows on the lab's btrfs, the
-    cluster rows on the slowfs lab and on the cluster in a box at 1 Gbit/s (each
-    scenario's clones on two nodes); then the version, storage sibling and workaround
-    answers on the box alone."""
+@contextlib.contextmanager
+def on_the_box(name, slow_bw="8MiB"):
+    """The lab (16G sparse images) and the cluster in a box at 1 Gbit/s, with the test
+    SLURM's nodes; yields (locations of the lab, of the box, the run's SLURM options,
+    its settings for two nodes), or None where it cannot be brought up here (and says why)."""
     from annex_lab import box, lab
     from helpers import slurm_ready
 
@@ -166,31 +167,48 @@ def seed_box():
     why = "the box needs root" if os.geteuid() else slurm_ready() or (
         len(nodes) < 2 and f"needs two SLURM nodes in mount namespaces of their own, found {nodes}")
     if why:
-        print(f"docs-figures: seed-box not renewed: {why}", flush=True)
+        print(f"docs-figures: {name} not renewed: {why}", flush=True)
+        yield None
         return
     lab_dir = ROOT / "results" / "lab"
-    on_slurm = ["--profile", str(ROOT / "profiles" / "slurm-test")]
-    spread = [f"spread_nodes=[{', '.join(nodes)}]", "slurm_status_interval=3"]
-    # sparse images: the run's space check counts every clone; slowfs at 64 MiB/s reads
-    # the 768 MiB image in 12 s, beyond the retries as the box's link is
-    lab.lab_up(lab_dir, "16G", "64MiB")
+    lab.lab_up(lab_dir, "16G", slow_bw)  # sparse: the run's space check counts every clone
     try:
         state = box.box_up(lab_dir, "1gbit", "0.2ms", "24G", "16G", nodes)
-        print(f"docs-figures: seed-box: {box.box_status(lab_dir)[0]}", flush=True)
-        table = run("seed-box", *on_slurm, configfiles=[
-            ROOT / "config" / "seed-table.yaml", lab_dir / "locations.yaml", state["locations"]], config=[
-            "location=[laptop, cluster-cross-fs, cluster-box]", "image_size=768M", *spread])
-        answers = run("box-answers", *on_slurm, configfiles=[state["locations"]], config=[
-            "location=cluster-box", "method=datalad-get", "clone_from=ria", "storage_sibling=[off, on]",
-            f"git_annex=[{AFFECTED}, {FIXED}]", "workaround=[none, prefetch]", "deliver=none",
-            "image_size=512M", *spread])
+        print(f"docs-figures: {name}: {box.box_status(lab_dir)[0]}", flush=True)
+        yield (lab_dir / "locations.yaml", state["locations"], ["--profile", str(ROOT / "profiles" / "slurm-test")],
+               [f"spread_nodes=[{', '.join(nodes)}]", "slurm_status_interval=3"])
     finally:
         box.box_down(lab_dir)
         lab.lab_down(lab_dir)
-    arrivals = [line for line in section(summary(table), "Findings", whole=True).splitlines()
+
+
+def seed_box():
+    """The seed's table on the test SLURM: the laptop rows on the lab's btrfs, the
+    cluster rows on the slowfs lab (64 MiB/s: the 768 MiB image reads in 12 s) and on
+    the cluster in a box, each scenario's clones on two nodes."""
+    with on_the_box("seed-box", "64MiB") as there:
+        if there is None:
+            return
+        lab_locations, box_locations, slurm, nodes = there
+        results = run("seed-box", *slurm, configfiles=[ROOT / "config" / "seed-table.yaml", lab_locations,
+                                                       box_locations],
+                      config=["location=[laptop, cluster-cross-fs, cluster-box]", "image_size=768M", *nodes])
+    arrivals = [line for line in section(summary(results), "Findings", whole=True).splitlines()
                 if line.startswith("- On ") or "winner copied" in line]
-    quote("seed-box", section(summary(table), BLOCKS["seed-box"], whole=True) + "\n\n" + "\n".join(arrivals))
-    quote("box-answers", section(summary(answers), BLOCKS["box-answers"]))
+    quote("seed-box", section(summary(results), BLOCKS["seed-box"], whole=True) + "\n\n" + "\n".join(arrivals))
+
+
+def box_answers():
+    """The version, storage sibling and workaround answers on the box alone, unthrottled."""
+    with on_the_box("box-answers") as there:
+        if there is None:
+            return
+        _, box_locations, slurm, nodes = there
+        results = run("box-answers", *slurm, configfiles=[box_locations], config=[*nodes,
+            "location=cluster-box", "method=datalad-get", "clone_from=ria", "storage_sibling=[off, on]",
+            f"git_annex=[{AFFECTED}, {FIXED}]", "workaround=[none, prefetch]", "deliver=none",
+            "annex_bwlimit=['']", "image_size=512M"])
+    quote("box-answers", section(summary(results), BLOCKS["box-answers"]))
 
 
 def babs_run(name, config):
@@ -236,7 +254,7 @@ def scale():
 
 
 PARTS = {"default": default, "versions": versions, "retry": retry, "transport": transport, "check": check,
-         "seed-table": seed_table, "seed-box": seed_box, "babs": babs, "babs-storage": babs_storage, "scale": scale}
+         "seed-table": seed_table, "seed-box": seed_box, "box-answers": box_answers, "babs": babs, "babs-storage": babs_storage, "scale": scale}
 
 
 def main():

@@ -183,7 +183,7 @@ def seed_table(summary):
         markdown_table(table),
         "",
         *(disagree or ["Every observed verdict agrees with the seed notes."]),
-        *stand_ins(summary[summary["seed_says"] != ""]),
+        *(["", *compared] if (compared := stand_ins(summary[summary["seed_says"] != ""])) else []),
         "",
     ]
 
