@@ -11,17 +11,22 @@ from helpers import load_run, snakemake  # noqa: E402
 # the modules that need the test cluster: they mostly wait for it, so tools/test.sh
 # runs them (-m slurm) in a pytest process of their own, beside the others
 SLURM_MODULES = {"test_slurm.py", "test_babs_slurm.py", "test_slurm_array.py", "test_box.py"}
+# the modules that mount the filesystem lab: they run in that process too, after the
+# box's, so that one process at a time mounts, and the two take about as long
+LAB_MODULES = {"test_lab.py", "test_seed_table.py"}
 
 
 def pytest_collection_modifyitems(config, items):
     """The tiers: unit and style tests are fast; end-to-end tests that need the test
-    cluster are marked slurm."""
+    cluster are marked slurm, those that mount the filesystem lab lab."""
     for item in items:
         path = Path(str(item.fspath))
         if "e2e" not in path.parts:
             item.add_marker(pytest.mark.fast)
         elif path.name in SLURM_MODULES:
             item.add_marker(pytest.mark.slurm)
+        elif path.name in LAB_MODULES:
+            item.add_marker(pytest.mark.lab)
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,9 @@
 # left running); otherwise the tests that need them skip. Extra arguments go to pytest.
 #
 #   bash tools/test.sh           everything, as CI runs it: the tests that need the test
-#                                cluster (-m slurm) in a pytest process of their own, the
-#                                others in a second one beside it
+#                                cluster or mount the filesystem lab (-m "slurm or lab")
+#                                in a pytest process of their own, the others in a
+#                                second one beside it
 #   bash tools/test.sh --fast    the inner loop: unit and style tests and one decisive
 #                                end-to-end run (a few minutes; no root, no SLURM)
 set -euo pipefail
@@ -51,13 +52,15 @@ fi
 # it silently groups nothing with pytest 9.2: pytest-dev/pytest-xdist#1386)
 slurm_log=$(mktemp)
 trap 'rm -f "$slurm_log"' EXIT
-python -m pytest -m slurm --durations=10 tests "$@" >"$slurm_log" 2>&1 &
+# (the lab's tests go with them: one process mounts at a time, and the two processes
+# take about as long)
+python -m pytest -m "slurm or lab" --durations=10 tests "$@" >"$slurm_log" 2>&1 &
 slurm_pid=$!
 status=0
-python -m pytest -m "not slurm" --durations=10 tests "$@" || status=$?
+python -m pytest -m "not slurm and not lab" --durations=10 tests "$@" || status=$?
 slurm_status=0
 wait "$slurm_pid" || slurm_status=$?
-echo "==== the tests that need the test cluster (pytest -m slurm) ===="
+echo "==== the tests that need the test cluster or mount the lab (pytest -m 'slurm or lab') ===="
 cat "$slurm_log"
 # pytest's 5: nothing selected in one part (e.g. -k naming tests of the other)
 if ((status == 5 && slurm_status == 5)); then exit 5; fi
