@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from .lab import (DEFAULT_DIR, TOOLS, LabError, _check_tools, _cmdline, _inside, _locked, _need_root,
-                  _pid_alive, findmnt, human, loop_backing, loops_for, parse_size, run)
+                  _pid_alive, findmnt, human, loop_backing, loops_for, parse_size, run, write_state)
 
 TOOLS.update({"glusterd": "glusterfs-server", "gluster": "glusterfs-server", "glusterfs": "glusterfs-client",
               "ip": "iproute2", "tc": "iproute2", "nsenter": "util-linux"})
@@ -89,13 +89,7 @@ def load_state(box: Path) -> dict[str, Any]:
 
 
 def _save(box: Path, state: dict[str, Any]) -> None:
-    path = box / STATE_NAME
-    if not state["steps"]:
-        path.unlink(missing_ok=True)
-        return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_state(box / STATE_NAME, state, not state["steps"])
 
 
 def _record(box: Path, state: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:

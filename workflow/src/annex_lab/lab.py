@@ -233,14 +233,18 @@ def load_state(lab: str | Path) -> dict[str, Any]:
     return state
 
 
-def _save_state(lab: Path, state: dict[str, Any]) -> None:
-    path = lab / STATE_NAME
-    if not state["mounts"]:
+def write_state(path: Path, state: dict[str, Any], empty: bool) -> None:
+    """Write a state file whole (a crash leaves the old one), or remove it when `empty`."""
+    if empty:
         path.unlink(missing_ok=True)
         return
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+def _save_state(lab: Path, state: dict[str, Any]) -> None:
+    write_state(lab / STATE_NAME, state, not state["mounts"])
 
 
 # -- up ---------------------------------------------------------------------
